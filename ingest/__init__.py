@@ -1,0 +1,1 @@
+"""Ingestion: statement files → parsed paragraphs → embedded chunks → Chroma."""
