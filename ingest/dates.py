@@ -61,7 +61,7 @@ def find_date(text: str) -> str:
 _PLACE_RES = [
     re.compile(r"(?:^|[\s,])(?:г\.|город)\s*([А-ЯЁ][\w\-]+(?:[ -][А-ЯЁ][\w\-]+)?)"),
     re.compile(r"\b([А-ЯЁ][а-яё\-]+),\s*Кремль\b"),
-    re.compile(r"\b(?:done|signed|adopted)\s+(?:at|in)\s+([A-Z][\w\-]+(?:[ -][A-Z][\w\-]+)?)"),
+    re.compile(r"\b(?i:done|signed|adopted)\s+(?i:at|in)\s+([A-Z][\w\-]+(?:[ -][A-Z][\w\-]+)?)"),
 ]
 
 

@@ -1,0 +1,44 @@
+# Two commands for a fresh machine: `make run` (set up, ingest the bundled statements, start the chat)
+# and `make test` (set up, run the tests). Everything else here is what they need.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt | sha256sum | cut -c1-12)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: setup model browser run test lint bench eval clean
+
+setup: $(STAMP) model
+
+$(STAMP): requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $(STAMP)
+
+model: $(STAMP)
+	$(PY) -c "from config import get_settings; from ingest.embedder import model_path; s = get_settings(); print(model_path(s.embedding_model, s.model_cache))"
+
+browser:
+	@{ command -v chromium && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } >/dev/null 2>&1 || { (apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) || echo "warning: could not install chromium; browser tests will be skipped"; }
+
+run: setup
+	$(PY) app.py
+
+test: setup browser
+	$(PY) -m pytest -q tests; rc=$$?; if [ $$rc -eq 5 ]; then echo 'no tests collected'; exit 0; fi; exit $$rc
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: setup
+	$(PY) bench/ingest_throughput.py
+	$(PY) bench/query_latency.py
+
+eval: setup
+	$(PY) -m qa.eval data/eval/seed.jsonl --report eval-report.md
+
+clean:
+	rm -rf .store .cache

@@ -1,0 +1,159 @@
+"""Evidence → answer: verbatim quotes from the best paragraphs, each cited, or a refusal when evidence is weak."""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from qa.retrieve import Filters, Hit, Index, retrieve
+
+CANNOT_ANSWER = "The statements do not answer this question."
+CANNOT_ANSWER_RU = "В заявлениях нет ответа на этот вопрос."
+
+# Bodies a question may name in either language; a named body absent from the evidence means a near miss.
+_ORGS = [
+    ("CSTO", "ОДКБ", "Collective Security Treaty", "Договора о коллективной безопасности"),
+    ("NATO", "НАТО", "North Atlantic"), ("SCO", "ШОС", "Shanghai Cooperation"), ("CIS", "СНГ", "Commonwealth of Independent"),
+    ("EU", "ЕС", "Евросоюз", "European Union"), ("OSCE", "ОБСЕ"), ("BRICS", "БРИКС"), ("UN", "ООН", "United Nations"),
+    ("ASEAN", "АСЕАН"), ("EAEU", "ЕАЭС", "Eurasian Economic Union"), ("African Union", "Африканский союз"),
+    ("G20", "G-20", "Группа двадцати"), ("G7", "Большая семерка"), ("OPEC", "ОПЕК"),
+]
+
+
+@dataclass
+class Citation:
+    statement_id: str
+    title: str
+    date: str
+    paragraph: int
+    label: str
+    quote: str
+
+    def render(self) -> str:
+        where = f"¶{self.paragraph}" + (f" ({self.label})" if self.label else "")
+        return f"«{self.quote}» — {short_title(self.title)}, {self.date or 'undated'}, {where}"
+
+
+@dataclass
+class Answer:
+    question: str
+    answered: bool
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    retrieved: list[Hit] = field(default_factory=list)
+    latency_ms: float = 0.0
+    reason: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question, "answered": self.answered, "answer": self.answer,
+            "citations": [asdict(c) for c in self.citations],
+            "retrieved": [{"statement_id": h.statement_id, "paragraph": h.paragraph, "score": round(h.score, 6),
+                           "dense": round(h.dense, 4), "lexical": round(h.lexical, 4), "text": h.text}
+                          for h in self.retrieved],
+            "latency_ms": round(self.latency_ms, 1), "reason": self.reason,
+        }
+
+
+def short_title(title: str, limit: int = 90) -> str:
+    if len(title) <= limit:
+        return title
+    return title[: title.rfind(" ", 0, limit)] + " …"
+
+
+def is_russian(text: str) -> bool:
+    cyr = len(re.findall(r"[а-яё]", text, re.I))
+    lat = len(re.findall(r"[a-z]", text, re.I))
+    return cyr > lat
+
+
+def near_miss(question: str, hits: list[Hit], index: Index) -> str:
+    """A year or a body the question names that the candidate statement never mentions → a reason to refuse."""
+    top = hits[0]
+    meta, paragraphs = index.statement(top.statement_id)
+    haystack = " ".join(t for _, _, t in paragraphs) + " " + meta.get("date", "")
+    for year in re.findall(r"\b(1[89]\d\d|20\d\d)\b", question):
+        if year not in haystack:
+            return f"the question asks about {year}; the statement does not mention it"
+    lower_q = question.lower()
+    for names in _ORGS:
+        asked = [n for n in names if re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", lower_q)]
+        if asked and not any(n.lower() in haystack.lower() for n in names):
+            return f"the question names {asked[0]}; the statement does not"
+    return ""
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    from razdel import sentenize
+
+    return [(s.start, s.stop) for s in sentenize(text)]
+
+
+class _SentenceCache:
+    """Sentence embeddings per paragraph, computed on first use (quotes pick the sentence closest to the question)."""
+
+    def __init__(self):
+        self.cache: dict[tuple, np.ndarray] = {}
+
+    def get(self, index: Index, key: tuple, sentences: list[str]) -> np.ndarray:
+        full = (index.version, *key)
+        if full not in self.cache:
+            self.cache[full] = index.embedder.encode_passages(sentences)
+        return self.cache[full]
+
+
+_SENTENCES = _SentenceCache()
+
+
+def quote_for(index: Index, hit: Hit, query_vec: np.ndarray) -> str:
+    """The sentence(s) of the paragraph that answer: the closest sentence, plus a neighbour that is nearly as close."""
+    text = hit.text
+    spans = _sentences(text)
+    if len(spans) <= 1 or hit.paragraph == 0:
+        return text.strip()
+    sentences = [text[a:b] for a, b in spans]
+    sims = _SENTENCES.get(index, (hit.statement_id, hit.paragraph), sentences) @ query_vec
+    best = int(np.argmax(sims))
+    chosen = {best}
+    for j in (best - 1, best + 1):
+        if 0 <= j < len(sims) and sims[j] >= sims[best] - 0.02:
+            chosen.add(j)
+    start, stop = spans[min(chosen)][0], spans[max(chosen)][1]
+    return text[start:stop].strip()
+
+
+def answer(question: str, index: Index, k: int | None = None, filters: Filters | None = None) -> Answer:
+    """Retrieve, decide whether the evidence answers, and build quotes verified verbatim against their paragraphs."""
+    started = time.perf_counter()
+    s = index.settings
+    question = question.strip()
+    refusal = CANNOT_ANSWER_RU if is_russian(question) else CANNOT_ANSWER
+    if not question:
+        return Answer(question, False, "Ask a question about the statements.", reason="empty question")
+    hits = retrieve(index, question, k or s.k, filters)
+    result = Answer(question, False, refusal, retrieved=hits)
+    if not hits:
+        result.reason = "no statements match (is the store empty? run: python -m ingest add data/statements)"
+    elif hits[0].dense < s.refuse_below:
+        result.reason = f"weak evidence: best paragraph cosine {hits[0].dense:.3f} < {s.refuse_below}"
+    else:
+        result.reason = near_miss(question, hits, index)
+    if hits and not result.reason:
+        query_vec = index.embedder.encode_queries([question])[0]
+        chosen = [h for h in hits[: s.max_quotes] if h is hits[0] or _close(h, hits[0], s)]
+        for hit in chosen:
+            quote = quote_for(index, hit, query_vec)
+            if quote and quote in hit.text:  # never return a quote that is not verbatim in the cited paragraph
+                result.citations.append(Citation(hit.statement_id, hit.meta.get("title", ""), hit.meta.get("date", ""),
+                                                 hit.paragraph, hit.meta.get("label", ""), quote))
+        result.answered = bool(result.citations)
+        result.answer = "\n".join(c.render() for c in result.citations) or refusal
+    result.latency_ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+def _close(hit: Hit, top: Hit, s) -> bool:
+    """Another paragraph is quoted too when it ranks nearly as well and is itself strong evidence."""
+    return hit.score >= top.score * 0.8 and hit.dense >= max(s.refuse_below, top.dense - 0.03)

@@ -1,0 +1,157 @@
+"""Parsing: golden seed, the same paragraphs from every format and encoding, real messy originals."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.dates import find_date, find_place
+from ingest.parse import parse_file
+from ingest.records import IngestError
+from tests.conftest import ROOT, SEED, SHARED, needs_shared
+
+GOLDEN = ROOT / "tests" / "golden" / "seed.json"
+
+
+def seed_blocks() -> list[str]:
+    return [b.strip() for b in SEED.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+
+
+def body_texts(path: Path) -> list[str]:
+    return [p.text for p in parse_file(path).body]
+
+
+def test_seed_matches_golden():
+    statement = parse_file(SEED)
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))["statements"][0]
+    assert statement.to_json() == golden
+
+
+def test_seed_paragraphs_and_header():
+    s = parse_file(SEED)
+    assert len(s.body) == 9
+    assert "в политических целях" in s.paragraphs[4].text
+    assert "«ПРОКСИ»" in s.paragraphs[8].text and "«Наемник»" in s.paragraphs[8].text
+    assert "для участия" in s.paragraphs[8].text  # the page-break continuation was joined
+    assert (s.date, s.place) == ("2018-11-08", "Астана")
+    assert s.issuer.startswith("Совет коллективной безопасности")
+    assert s.title.startswith("Заявление")
+
+
+@pytest.fixture(scope="module")
+def seed_body() -> list[str]:
+    return body_texts(SEED)
+
+
+def test_cp1251_and_utf16_parse_identically(tmp_path, seed_body):
+    text = SEED.read_text(encoding="utf-8")
+    for name, data in [("seed.txt", text.encode("cp1251")), ("seed16.txt", text.encode("utf-16"))]:
+        (tmp_path / name).write_bytes(data)
+        assert body_texts(tmp_path / name) == seed_body
+    cp = parse_file(tmp_path / "seed.txt")
+    assert (cp.date, cp.place, cp.title) == (parse_file(SEED).date, "Астана", parse_file(SEED).title)
+
+
+def test_html_version(tmp_path, seed_body):
+    import html
+
+    blocks = seed_blocks()
+    body = "".join(f"<p>{html.escape(b)}</p>" for b in blocks[2:])
+    page = (f"<html><head><title>x</title><style>p {{color: red}}</style><script>var a = 'Считаем';</script></head>"
+            f"<body><h1>{blocks[0]}</h1><h2>{html.escape(blocks[1])}</h2>{body}</body></html>")
+    page = page.replace("«", "&laquo;").replace("»", "&raquo;")
+    (tmp_path / "seed.html").write_text(page, encoding="utf-8")
+    assert body_texts(tmp_path / "seed.html") == seed_body
+
+
+def test_docx_version(tmp_path, seed_body):
+    from docx import Document
+
+    doc = Document()
+    for block in seed_blocks():
+        doc.add_paragraph(block)
+    doc.save(tmp_path / "seed.docx")
+    assert body_texts(tmp_path / "seed.docx") == seed_body
+
+
+def test_pdf_version_with_page_breaks_and_hyphenation(tmp_path, seed_body):
+    from fpdf import FPDF
+
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not font.exists():
+        pytest.skip("DejaVu font not installed (make test installs fonts-dejavu-core)")
+    pdf = FPDF()
+    pdf.add_font("dejavu", fname=str(font))
+    pdf.set_font("dejavu", size=11)
+    pdf.add_page()
+    for i, block in enumerate(seed_blocks()):
+        if i == 6:
+            pdf.add_page()  # a page break between the two halves of ¶4 continues the paragraph
+        pdf.multi_cell(0, 6, block)
+        pdf.ln(6)
+    pdf.output(str(tmp_path / "seed.pdf"))
+    assert body_texts(tmp_path / "seed.pdf") == seed_body
+
+
+def test_real_pdf_from_corpus():
+    path = needs_shared(SHARED / "corpus" / "originals" / "cis_agreements_1991_CDL(94)54.pdf")
+    s = parse_file(path)
+    assert len(s.body) > 30
+    texts = [p.text for p in s.body]
+    assert any("Commonwealth of Independent States" in t for t in texts)
+    assert any(p.label.startswith("Article") for p in s.body)
+    assert not any("\n" in t and t.split("\n")[0].endswith("-") for t in texts)
+
+
+def test_hard_wrapped_kremlin_original():
+    path = needs_shared(SHARED / "corpus" / "originals" / "kremlin_act_18435.txt")
+    s = parse_file(path)
+    texts = [p.text for p in s.body]
+    assert "3. Настоящий Указ вступает в силу со дня его подписания." in texts
+    assert any('"Культура"' in t for t in texts)  # &#34; decoded
+    assert not any("  " in t for t in texts)  # justified spacing removed
+    assert [p.label for p in s.body][:4] == ["1", "2", "а)", "б)"]
+    assert (s.date, s.place, s.issuer) == ("2002-07-25", "Москва", "Президент Российской Федерации")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("8 ноября 2018 года,", "2018-11-08"),
+    ("Strasbourg, 8 September 1994", "1994-09-08"),
+    ("Done at Minsk, December 8,1991", "1991-12-08"),
+    ("от 30.08.2004 г.", "2004-08-30"),
+    ("2020-01-31", "2020-01-31"),
+    ("no date here", ""),
+])
+def test_dates(text, expected):
+    assert find_date(text) == expected
+
+
+def test_places():
+    assert find_place("8 ноября 2018 года, г. Астана") == "Астана"
+    assert find_place("Москва, Кремль") == "Москва"
+    assert find_place("Done at Alma-Ata on 21 December 1991") == "Alma-Ata"
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("empty.txt", b"", "empty file"),
+    ("blank.txt", b"   \n\n  ", "empty file"),
+    ("binary.txt", bytes(range(256)) * 8, "binary"),
+    ("notes.xyz", b"hello", "unsupported file type"),
+    ("scan.pdf", None, "no text layer"),
+    ("broken.docx", b"PK\x03\x04 not really a zip", "not a valid .docx"),
+])
+def test_bad_inputs_raise_one_line_reasons(tmp_path, name, data, reason):
+    path = tmp_path / name
+    if data is None:
+        from fpdf import FPDF
+
+        pdf = FPDF()
+        pdf.add_page()
+        pdf.rect(10, 10, 50, 50)
+        pdf.output(str(path))
+    else:
+        path.write_bytes(data)
+    with pytest.raises(IngestError) as exc:
+        parse_file(path)
+    assert reason in str(exc.value) and "\n" not in str(exc.value)
