@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, description="RRF constant: score += weight / (rrf_k + rank).")
     dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, description="Weight of the BM25 ranking in fusion.")
-    refuse_below: float = Field(0.80, description="Refuse when the top paragraph's dense cosine is below this.")
+    expand_queries: bool = Field(True, description="Map query words the corpus lacks (e.g. English over Russian) to nearest corpus lemmas for BM25.")
+    refuse_below: float = Field(0.795, description="Refuse when the top paragraph's dense cosine is below this (question and paragraph in one language).")
+    refuse_below_cross: float = Field(0.765, description="The same floor when question and paragraph are in different languages.")
     max_quotes: int = Field(3, description="Most quotes in one answer.")
 
     host: str = Field("127.0.0.1", description="Web app bind address.")

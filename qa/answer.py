@@ -80,9 +80,19 @@ def near_miss(question: str, hits: list[Hit], index: Index) -> str:
     lower_q = question.lower()
     for names in _ORGS:
         asked = [n for n in names if re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", lower_q)]
-        if asked and not any(n.lower() in haystack.lower() for n in names):
+        if asked and not any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", haystack.lower()) for n in names):
             return f"the question names {asked[0]}; the statement does not"
+    for name in re.findall(r"[«\"“]([^»\"”]{2,40})[»\"”]", question):
+        if not _mentions(haystack, name):
+            return f"the question names «{name}»; the statement does not"
     return ""
+
+
+def _mentions(haystack: str, name: str) -> bool:
+    from ingest.terms import terms
+
+    wanted = set(terms(name))
+    return name.lower() in haystack.lower() or (bool(wanted) and wanted <= set(terms(haystack)))
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -136,8 +146,8 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     result = Answer(question, False, refusal, retrieved=hits)
     if not hits:
         result.reason = "no statements match (is the store empty? run: python -m ingest add data/statements)"
-    elif hits[0].dense < s.refuse_below:
-        result.reason = f"weak evidence: best paragraph cosine {hits[0].dense:.3f} < {s.refuse_below}"
+    elif hits[0].dense < (floor := _floor(question, hits[0], s)):
+        result.reason = f"weak evidence: best paragraph cosine {hits[0].dense:.3f} < {floor}"
     else:
         result.reason = near_miss(question, hits, index)
     if hits and not result.reason:
@@ -154,6 +164,12 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     return result
 
 
+def _floor(question: str, top: Hit, s) -> float:
+    """Cross-lingual cosines run lower than same-language ones, so each has its own calibrated floor."""
+    same = is_russian(question) == is_russian(top.text)
+    return s.refuse_below if same else s.refuse_below_cross
+
+
 def _close(hit: Hit, top: Hit, s) -> bool:
-    """Another paragraph is quoted too when it ranks nearly as well and is itself strong evidence."""
-    return hit.score >= top.score * 0.8 and hit.dense >= max(s.refuse_below, top.dense - 0.03)
+    """Another paragraph is quoted too when it ranks nearly as well and is itself nearly as close."""
+    return hit.score >= top.score * 0.9 and hit.dense >= top.dense - 0.01

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
+
+from pathlib import Path
 
 import numpy as np
 
@@ -82,7 +85,11 @@ class Index:
             data = self.store.records(include_embeddings=True)
             self.ids, self.metas, self.docs = data["ids"], data["metadatas"], data["documents"]
             self.vectors = np.asarray(data["embeddings"], dtype=np.float32) if self.ids else np.zeros((0, 1), np.float32)
-            self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas]) if self.ids else None
+            safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
+            cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"
+            self.lexical = LexicalIndex.build(
+                [m.get("terms", "") for m in self.metas], self.embedder if self.settings.expand_queries else None, cache
+            ) if self.ids else None
             self.version = version
             log.info("index loaded: %d records (store version %d)", len(self.ids), version)
 
@@ -112,12 +119,15 @@ def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None =
         return []
     s = index.settings
     filters = filters or Filters()
-    query_vec = index.embedder.encode_queries([question])[0]
+    unknown = index.lexical.unknown_words(question) if s.expand_queries else []
+    vectors = index.embedder.encode_queries([question, *unknown])
+    query_vec = vectors[0]
+    expansion = index.lexical.expand(unknown, vectors[1:])
     n_dense = min(max(s.dense_candidates, k * 3), len(index.ids))
     result = index.store.query(query_vec.tolist(), n_dense, filters.where())
     dense = {rid: 1.0 - dist for rid, dist in zip(result["ids"][0], result["distances"][0])}
 
-    lex_scores, coverage = index.lexical.scores(question)
+    lex_scores, coverage = index.lexical.scores(question, expansion)
     allowed = np.array([filters.allows(m) for m in index.metas]) if filters.where() else None
     if allowed is not None:
         lex_scores = np.where(allowed, lex_scores, 0.0)
