@@ -1,0 +1,169 @@
+"""Web chat (Gradio): ask, read quoted answers, click a citation to see the whole statement with the paragraph highlighted."""
+from __future__ import annotations
+
+import html
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import gradio as gr
+
+from config import get_settings
+from qa.answer import answer
+from qa.engine import load_index
+from qa.retrieve import Filters, Index
+
+log = logging.getLogger("app")
+EXAMPLES = ["Which operations are named?", "Какие операции названы?", "When and where was the statement adopted?",
+            "Что говорится об использовании террористов в политических целях?"]
+CSS = """
+.statement .para {padding: 6px 8px; margin: 4px 0; border-radius: 6px; white-space: pre-wrap}
+.statement .cited {background: #fff3b0; border-left: 4px solid #e0a800}
+.statement .num {color: #888; font-weight: bold; margin-right: 6px}
+.statement h3 {margin-bottom: 2px}
+"""
+SCROLL_JS = "() => { setTimeout(() => document.querySelector('.statement .cited')?.scrollIntoView({block: 'center'}), 150); }"
+
+
+def statement_html(index: Index, statement_id: str, cited: set[int]) -> str:
+    """The whole statement as escaped HTML: header, every paragraph numbered, cited ones highlighted."""
+    meta, paragraphs = index.statement(statement_id)
+    e = html.escape
+    out = [f"<div class='statement'><h3>{e(meta.get('title', ''))}</h3>",
+           f"<p><b>Issuer:</b> {e(meta.get('issuer') or '—')} · <b>Date:</b> {e(meta.get('date') or '—')} · "
+           f"<b>Place:</b> {e(meta.get('place') or '—')} · <b>Source:</b> {e(meta.get('source', ''))}</p>"]
+    for n, label, text in paragraphs:
+        cls = "para cited" if n in cited else "para"
+        tag = f"¶{n}" + (f" ({e(label)})" if label else "") if n else "header"
+        out.append(f"<div class='{cls}' data-paragraph='{n}'><span class='num'>{tag}</span>{e(text)}</div>")
+    return "".join(out) + "</div>"
+
+
+def build(index: Index, settings) -> gr.Blocks:
+    def statement_choices() -> list[tuple[str, str]]:
+        seen: dict[str, str] = {}
+        for m in index.metas:
+            seen.setdefault(m["statement_id"], f"{m.get('date') or 'undated'} · {m.get('title', '')[:70]}")
+        return sorted(((label, sid) for sid, label in seen.items()), reverse=True)
+
+    def on_ask(question, history, statements, since, until):
+        history = list(history or [])
+        question = (question or "").strip()
+        if not question:
+            return history, gr.update(), "", ""
+        try:
+            for name, value in (("since", since), ("until", until)):
+                if value and not __import__("re").fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+                    raise ValueError(f"{name}: expected a date like 2018-11-08, got {value!r}")
+            result = answer(question, index, filters=Filters(list(statements or []), (since or "").strip(), (until or "").strip()))
+        except Exception as exc:  # the UI must stay alive; the log keeps the details
+            log.exception("question failed")
+            history += [{"role": "user", "content": html.escape(question)},
+                        {"role": "assistant", "content": f"Sorry, something went wrong: {html.escape(str(exc))}"}]
+            return history, gr.update(choices=[], value=None), "", ""
+        if result.answered:
+            body = "\n\n".join(f"{i}. {html.escape(c.render())}" for i, c in enumerate(result.citations, 1))
+            choices = [(f"[{i}] {c.statement_id} ¶{c.paragraph}", f"{c.statement_id}|{c.paragraph}")
+                       for i, c in enumerate(result.citations, 1)]
+        else:
+            body = f"**{html.escape(result.answer)}** _({html.escape(result.reason)})_\n\nClosest paragraphs:\n\n" + "\n\n".join(
+                f"- {html.escape(h.statement_id)} ¶{h.paragraph}: {html.escape(h.text[:160])}…" for h in result.retrieved[:3])
+            choices = [(f"closest: {h.statement_id} ¶{h.paragraph}", f"{h.statement_id}|{h.paragraph}") for h in result.retrieved[:3]]
+        history += [{"role": "user", "content": html.escape(question)}, {"role": "assistant", "content": body}]
+        passages = "<table><tr><th>#</th><th>statement</th><th>¶</th><th>fused</th><th>dense</th><th>bm25</th><th>text</th></tr>" + "".join(
+            f"<tr><td>{i}</td><td>{html.escape(h.statement_id)}</td><td>{h.paragraph}</td><td>{h.score:.4f}</td>"
+            f"<td>{h.dense:.3f}</td><td>{h.lexical:.2f}</td><td>{html.escape(h.text[:200])}</td></tr>"
+            for i, h in enumerate(result.retrieved, 1)) + "</table>"
+        first = choices[0][1] if choices else None
+        panel = open_citation(first, result) if first else ""
+        return history, gr.update(choices=choices, value=first), panel, passages
+
+    def open_citation(value, result=None):
+        if not value:
+            return ""
+        sid, n = value.rsplit("|", 1)
+        try:
+            return statement_html(index, sid, {int(n)})
+        except KeyError:
+            return f"<p>Statement {html.escape(sid)} is no longer in the store.</p>"
+
+    def upload(files):
+        from ingest.pipeline import add
+
+        if not files:
+            return "No file chosen.", gr.update()
+        folder = Path(tempfile.mkdtemp(prefix="qa-upload-"))
+        lines, paths = [], []
+        for f in files if isinstance(files, list) else [files]:
+            src = Path(getattr(f, "name", f))
+            name = Path(getattr(f, "orig_name", None) or src.name).name
+            if src.stat().st_size > settings.max_upload_mb * 1024 * 1024:
+                lines.append(f"❌ {html.escape(name)}: larger than {settings.max_upload_mb} MB")
+                continue
+            shutil.copy(src, folder / name)
+            paths.append(folder / name)
+        if paths:
+            summary = add(paths, index.store, index.embedder, settings.max_chunk_tokens, settings.batch_size)
+            index.refresh(force=True)
+            lines.append(f"✅ added {summary.added}, replaced {summary.replaced}, unchanged {summary.unchanged} paragraph records")
+            lines += [f"❌ {html.escape(Path(x['path']).name)}: {html.escape(x['error'])}" for x in summary.failed]
+        shutil.rmtree(folder, ignore_errors=True)
+        return "\n\n".join(lines), gr.update(choices=statement_choices())
+
+    def ask_api(question: str) -> dict:
+        """Answer a question; the same JSON as `python -m qa ask --json`."""
+        return answer(question, index).to_json()
+
+    with gr.Blocks(title="Statement QA") as demo:
+        gr.Markdown("## Statement QA — quoted, cited answers from official statements")
+        with gr.Row():
+            with gr.Column(scale=5):
+                chat = gr.Chatbot(label="Answers", height=420, sanitize_html=True, elem_id="chat")
+                with gr.Row():
+                    box = gr.Textbox(placeholder="Ask in English or Russian…", show_label=False, scale=5, elem_id="question")
+                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                gr.Examples(EXAMPLES, inputs=box, label="Examples")
+                cites = gr.Radio(label="Citations — click to open the statement", choices=[], elem_id="citations")
+                with gr.Accordion("Filters", open=False):
+                    statements = gr.Dropdown(statement_choices(), multiselect=True, label="Statements")
+                    with gr.Row():
+                        since = gr.Textbox(label="Since (YYYY-MM-DD)")
+                        until = gr.Textbox(label="Until (YYYY-MM-DD)")
+                with gr.Accordion("Retrieved passages and scores", open=False):
+                    passages = gr.HTML()
+                with gr.Accordion("Add statements", open=False):
+                    files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"])
+                    status = gr.Markdown()
+            with gr.Column(scale=4):
+                panel = gr.HTML("<p>Click a citation to see the whole statement here.</p>", elem_id="panel")
+        inputs = [box, chat, statements, since, until]
+        outputs = [chat, cites, panel, passages]
+        for trigger in (send.click, box.submit):
+            trigger(on_ask, inputs, outputs, api_visibility="private").then(
+                lambda: "", None, box, js=SCROLL_JS, api_visibility="private")
+        cites.input(open_citation, cites, panel, api_visibility="private").then(
+            None, None, None, js=SCROLL_JS, api_visibility="private")
+        files.upload(upload, files, [status, statements], api_visibility="private")
+        gr.api(ask_api, api_name="ask")
+    return demo
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    index = load_index(settings)
+    if not index.ids:
+        from ingest.pipeline import add
+
+        log.info("empty store: ingesting the bundled statements from %s", settings.statements_dir)
+        summary = add([settings.statements_dir], index.store, index.embedder, settings.max_chunk_tokens, settings.batch_size)
+        log.info("ingested: %s", summary.to_json())
+        index.refresh(force=True)
+    auth = tuple(settings.auth.split(":", 1)) if settings.auth and ":" in settings.auth else None
+    build(index, settings).launch(server_name=settings.host, server_port=settings.port, auth=auth, css=CSS,
+                                  show_error=False, max_file_size=int(settings.max_upload_mb * 1024 * 1024))
+
+
+if __name__ == "__main__":
+    main()
