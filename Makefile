@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup model browser run test lint bench eval clean
+.PHONY: setup model browser run test lint eval clean
 
 setup: $(STAMP) model
 
@@ -32,10 +32,6 @@ test: setup browser
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-
-bench: setup
-	$(PY) bench/ingest_throughput.py
-	$(PY) bench/query_latency.py
 
 eval: setup
 	$(PY) -m qa.eval data/eval/seed.jsonl --report eval-report.md

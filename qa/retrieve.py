@@ -5,7 +5,6 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
-
 from pathlib import Path
 
 import numpy as np
