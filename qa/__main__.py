@@ -28,11 +28,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: expected YYYY-MM-DD, got {value!r}", file=sys.stderr)
             return 2
 
-    from qa.engine import load_index
+    from qa.engine import index_or_none
 
-    index = load_index()
-    if not index.ids:
-        print("The store is empty: run  python -m ingest add data/statements", file=sys.stderr)
+    index = index_or_none()
+    if index is None:
         return 1
     result = answer(args.question, index, args.k, Filters(args.statement, args.since, args.until, args.issuer))
     if args.json:

@@ -151,7 +151,7 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     else:
         result.reason = near_miss(question, hits, index)
     if hits and not result.reason:
-        query_vec = index.embedder.encode_queries([question])[0]
+        query_vec = index.query_vectors([question])[0]
         chosen = [h for h in hits[: s.max_quotes] if h is hits[0] or _close(h, hits[0], s)]
         for hit in chosen:
             quote = quote_for(index, hit, query_vec)

@@ -1,8 +1,6 @@
 """The process-wide index: settings → store + embedder + BM25, loaded once and shared by CLI, eval and app."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from config import Settings, get_settings
 from ingest.embedder import embedder_for
 from ingest.store import open_store
@@ -16,6 +14,12 @@ def load_index(settings: Settings | None = None) -> Index:
     return index
 
 
-@lru_cache(maxsize=1)
-def shared_index() -> Index:
-    return load_index()
+def index_or_none(settings: Settings | None = None) -> Index | None:
+    """The loaded index, or None after telling the CLI user how to fill an empty store."""
+    import sys
+
+    index = load_index(settings)
+    if not index.ids:
+        print("The store is empty: run  python -m ingest add data/statements", file=sys.stderr)
+        return None
+    return index

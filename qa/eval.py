@@ -146,11 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from qa.engine import load_index
+    from qa.engine import index_or_none
 
-    index = load_index()
-    if not index.ids:
-        print("The store is empty: run  python -m ingest add data/statements", file=sys.stderr)
+    index = index_or_none()
+    if index is None:
         return 1
     results = run(questions, index, args.k)
     table = metrics_by_language(results)

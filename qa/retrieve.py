@@ -75,6 +75,7 @@ class Index:
         self.docs: list[str] = []
         self.lexical: LexicalIndex | None = None
         self.vectors = np.zeros((0, 1), np.float32)
+        self._query_cache: dict[str, np.ndarray] = {}
 
     def refresh(self, force: bool = False) -> None:
         version = self.store.version
@@ -91,6 +92,15 @@ class Index:
             ) if self.ids else None
             self.version = version
             log.info("index loaded: %d records (store version %d)", len(self.ids), version)
+
+    def query_vectors(self, texts: list[str]) -> np.ndarray:
+        """Query embeddings, remembered per text: answer() reuses retrieve()'s, and query words repeat across questions."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        if missing:
+            if len(self._query_cache) > 5000:
+                self._query_cache.clear()
+            self._query_cache.update(zip(missing, self.embedder.encode_queries(missing)))
+        return np.stack([self._query_cache[t] for t in texts])
 
     def paragraph_text(self, statement_id: str, paragraph: int) -> str:
         """A paragraph's full text, re-joined from its parts."""
@@ -119,7 +129,7 @@ def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None =
     s = index.settings
     filters = filters or Filters()
     unknown = index.lexical.unknown_words(question) if s.expand_queries else []
-    vectors = index.embedder.encode_queries([question, *unknown])
+    vectors = index.query_vectors([question, *unknown])
     query_vec = vectors[0]
     expansion = index.lexical.expand(unknown, vectors[1:])
     n_dense = min(max(s.dense_candidates, k * 3), len(index.ids))
