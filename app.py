@@ -12,7 +12,8 @@ import gradio as gr
 from config import get_settings
 from qa.answer import answer
 from qa.engine import load_index
-from qa.retrieve import Filters, Index
+from qa.index import Index
+from qa.retrieve import Filters
 
 log = logging.getLogger("app")
 EXAMPLES = ["Which operations are named?", "Какие операции названы?", "When and where was the statement adopted?",

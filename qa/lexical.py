@@ -60,16 +60,17 @@ class LexicalIndex:
                 out.append(self.vocab[a])
         return out
 
-    def unknown_words(self, question: str) -> list[str]:
-        """Content words of the question whose terms never occur in the corpus (candidates for expansion)."""
+    def unknown_words(self, question: str, limit: int = 4) -> list[str]:
+        """Non-Cyrillic content words of the question that never occur in the corpus (candidates for expansion)."""
         words = []
         for w in _WORD.findall(question):
-            if w.lower() in _STOP:
+            if w.lower() in _STOP or _CYRILLIC.search(w):  # only Cyrillic lemmas are expansion targets
                 continue
             t = term(w)
             if t not in self.df and t not in _STOP and w not in words:
                 words.append(w)
-        return words
+        # Each word costs a model call, so keep the likeliest content words: names first, then the longest.
+        return sorted(words, key=lambda w: (not w[:1].isupper(), -len(w)))[:limit]
 
     def scores(self, question: str, extra_terms: list[str] | None = None) -> tuple[np.ndarray, float]:
         """BM25 score of every record, and the IDF-weighted share of the query the corpus can read."""
@@ -95,7 +96,7 @@ def term_vectors(vocab: list[str], embedder, cache: Path | None) -> np.ndarray:
     missing = [t for t in vocab if t not in known]
     if missing:
         log.info("embedding %d new corpus terms for cross-lingual expansion", len(missing))
-        for t, v in zip(missing, embedder.encode_passages(missing, batch_size=256)):
+        for t, v in zip(missing, embedder.encode_terms(missing)):
             known[t] = v
         if cache:
             cache.parent.mkdir(parents=True, exist_ok=True)

@@ -1,19 +1,25 @@
-"""Hybrid retrieval: dense e5 (Chroma) ∥ BM25, fused by weighted RRF and deduplicated to paragraphs."""
+"""Hybrid retrieval: paragraph and sentence cosines (e5) plus BM25, fused on z-scores and deduplicated to paragraphs."""
 from __future__ import annotations
 
-import logging
 import re
-import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from ingest.embedder import Embedder
-from ingest.store import Store
-from qa.lexical import LexicalIndex
+from qa.index import Index
 
-log = logging.getLogger(__name__)
+# Questions about the statement itself (when, where, who issued it, its title) are answered by the header, ¶0.
+_ABOUT_STATEMENT = re.compile(
+    r"\b(when|date[ds]?|where|who|issuer|title|called|signed|adopted|issued)\b.*\b(statement|declaration|document|"
+    r"agreement|decree|text|adopted|signed|issued|published|made)\b|\bwhat date\b|\btitle\b|\bissued by\b|\bwho issued\b"
+    r"|\bкогда\b|\bдат[аеуы]\b|\bгде\b.*(принят|подписан|заявлени|документ|декларац)|\bкто\b.*(автор|принял|подписал|издал|выступ|сделал)"
+    r"|\bавтор|\bназвани|как называется|\bчей\b|\bчья\b.*(заявлени|документ)",
+    re.I,
+)
+
+
+def asks_about_statement(question: str) -> bool:
+    return bool(_ABOUT_STATEMENT.search(question))
 
 
 @dataclass
@@ -24,20 +30,6 @@ class Filters:
     since: str = ""
     until: str = ""
     issuer: str = ""
-
-    def where(self) -> dict | None:
-        clauses: list[dict] = []
-        if self.statement_ids:
-            clauses.append({"statement_id": {"$in": list(self.statement_ids)}})
-        if self.since:
-            clauses.append({"date_int": {"$gte": int(self.since.replace("-", ""))}})
-        if self.until:
-            clauses.append({"date_int": {"$lte": int(self.until.replace("-", ""))}})
-        if self.issuer:
-            clauses.append({"issuer": self.issuer})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def allows(self, meta: dict) -> bool:
         if self.statement_ids and meta["statement_id"] not in self.statement_ids:
@@ -52,117 +44,69 @@ class Filters:
 
 @dataclass
 class Hit:
-    """One retrieved paragraph with the scores that ranked it."""
+    """One retrieved paragraph with the scores that ranked it and its sentence closest to the question."""
 
     statement_id: str
     paragraph: int
     score: float
     dense: float
+    sentence: float
     lexical: float
     meta: dict
     text: str
+    best_sentence: tuple[int, int] = (0, 0)  # (record index, sentence row) of the closest sentence
 
 
-class Index:
-    """The store, the embedder and the BM25 index, loaded once and refreshed only when the store changes."""
-
-    def __init__(self, store: Store, embedder: Embedder, settings):
-        self.store, self.embedder, self.settings = store, embedder, settings
-        self._lock = threading.Lock()
-        self.version = -1
-        self.ids: list[str] = []
-        self.metas: list[dict] = []
-        self.docs: list[str] = []
-        self.lexical: LexicalIndex | None = None
-        self.vectors = np.zeros((0, 1), np.float32)
-        self._query_cache: dict[str, np.ndarray] = {}
-
-    def refresh(self, force: bool = False) -> None:
-        version = self.store.version
-        with self._lock:
-            if version == self.version and not force:
-                return
-            data = self.store.records(include_embeddings=True)
-            self.ids, self.metas, self.docs = data["ids"], data["metadatas"], data["documents"]
-            self.vectors = np.asarray(data["embeddings"], dtype=np.float32) if self.ids else np.zeros((0, 1), np.float32)
-            safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
-            cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"
-            self.lexical = LexicalIndex.build(
-                [m.get("terms", "") for m in self.metas], self.embedder if self.settings.expand_queries else None, cache
-            ) if self.ids else None
-            self.version = version
-            log.info("index loaded: %d records (store version %d)", len(self.ids), version)
-
-    def query_vectors(self, texts: list[str]) -> np.ndarray:
-        """Query embeddings, remembered per text: answer() reuses retrieve()'s, and query words repeat across questions."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
-        if missing:
-            if len(self._query_cache) > 5000:
-                self._query_cache.clear()
-            self._query_cache.update(zip(missing, self.embedder.encode_queries(missing)))
-        return np.stack([self._query_cache[t] for t in texts])
-
-    def paragraph_text(self, statement_id: str, paragraph: int) -> str:
-        """A paragraph's full text, re-joined from its parts."""
-        parts = sorted(
-            (m["part"], d) for m, d in zip(self.metas, self.docs)
-            if m["statement_id"] == statement_id and m["paragraph"] == paragraph
-        )
-        return " ".join(d for _, d in parts)
-
-    def statement(self, statement_id: str) -> tuple[dict, list[tuple[int, str, str]]]:
-        """Header metadata and every (n, label, text) paragraph of one statement, in order."""
-        rows = [(m, d) for m, d in zip(self.metas, self.docs) if m["statement_id"] == statement_id]
-        if not rows:
-            raise KeyError(statement_id)
-        paragraphs: dict[int, list] = {}
-        for m, d in sorted(rows, key=lambda r: (r[0]["paragraph"], r[0]["part"])):
-            paragraphs.setdefault(m["paragraph"], [m.get("label", ""), []])[1].append(d)
-        return rows[0][0], [(n, label, " ".join(texts)) for n, (label, texts) in sorted(paragraphs.items())]
+def _z(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    values = x[mask]
+    if values.size < 2 or values.std() < 1e-9:
+        return np.zeros_like(x)
+    return (x - values.mean()) / values.std()
 
 
 def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
-    """Top-k paragraphs for a question: weighted reciprocal-rank fusion of dense and BM25 rankings."""
+    """Top-k paragraphs: z(paragraph cosine) + w_s·z(best sentence cosine) + w_l·coverage·z(BM25)."""
     index.refresh()
     if not index.ids:
         return []
     s = index.settings
     filters = filters or Filters()
-    unknown = index.lexical.unknown_words(question) if s.expand_queries else []
-    vectors = index.query_vectors([question, *unknown])
-    query_vec = vectors[0]
-    expansion = index.lexical.expand(unknown, vectors[1:])
-    n_dense = min(max(s.dense_candidates, k * 3), len(index.ids))
-    result = index.store.query(query_vec.tolist(), n_dense, filters.where())
-    dense = {rid: 1.0 - dist for rid, dist in zip(result["ids"][0], result["distances"][0])}
-
-    lex_scores, coverage = index.lexical.scores(question, expansion)
-    allowed = np.array([filters.allows(m) for m in index.metas]) if filters.where() else None
-    if allowed is not None:
-        lex_scores = np.where(allowed, lex_scores, 0.0)
-    order = np.argsort(-lex_scores, kind="stable")[: s.lexical_candidates]
-    lexical = {index.ids[i]: float(lex_scores[i]) for i in order if lex_scores[i] > 0}
-
-    position = {rid: i for i, rid in enumerate(index.ids)}
-    fused: dict[str, float] = {}
-    # Rank-based fusion (txtai/pyserini style); BM25 counts in proportion to how much of the question it can read.
-    for weight, ranking in ((s.dense_weight, dense), (s.lexical_weight * coverage, lexical)):
-        for rank, rid in enumerate(sorted(ranking, key=lambda r: (-ranking[r], r))):
-            fused[rid] = fused.get(rid, 0.0) + weight / (s.rrf_k + rank + 1)
+    header_ok = asks_about_statement(question)
+    allowed = np.array([filters.allows(m) and (m["paragraph"] > 0 or header_ok) for m in index.metas])
+    if not allowed.any():
+        return []
+    unknown = index.lexical.unknown_words(question, s.expand_max_words) if s.expand_queries else []
+    query_vec = index.query_vectors([question])[0]
+    word_vectors = index.query_vectors(unknown) if unknown else np.zeros((0, len(query_vec)), np.float32)
+    dense = index.vectors @ query_vec
+    sentence = np.full(len(index.ids), -1.0, dtype=np.float32)
+    best_row = np.full(len(index.ids), -1, dtype=np.int64)
+    if len(index.sentence_owner):
+        sims = index.sentence_vectors @ query_vec
+        order = np.argsort(sims, kind="stable")  # ascending, so the last write per record is its best sentence
+        sentence[index.sentence_owner[order]] = sims[order]
+        best_row[index.sentence_owner[order]] = order
+    sentence = np.where(best_row >= 0, sentence, dense)
+    lexical, coverage = index.lexical.scores(question, index.lexical.expand(unknown, word_vectors))
+    fused = _z(dense, allowed) + s.sentence_weight * _z(sentence, allowed)
+    if coverage > 0:
+        fused = fused + s.lexical_weight * coverage * _z(lexical, allowed)
+    fused = np.where(allowed, fused, -np.inf)
 
     best: dict[tuple[str, int], Hit] = {}
-    for rid, score in fused.items():
-        i = position.get(rid)
-        if i is None:
-            continue
+    for i in np.argsort(-fused, kind="stable"):
+        if not allowed[i]:
+            break  # only filtered-out records (score -inf) remain
         meta = index.metas[i]
         key = (meta["statement_id"], meta["paragraph"])
         hit = best.get(key)
-        if hit is None or score > hit.score:
-            cosine = dense[rid] if rid in dense else float(index.vectors[i] @ query_vec)
-            best[key] = Hit(key[0], key[1], score, max(cosine, hit.dense if hit else -1.0),
-                            lexical.get(rid, 0.0), meta, "")
-    hits = sorted(best.values(), key=lambda h: (-h.score, h.statement_id, h.paragraph))[:k]
-    for hit in hits:
-        hit.text = index.paragraph_text(hit.statement_id, hit.paragraph)
-    return hits
+        if hit is None:
+            if len(best) == k:
+                break
+            best[key] = Hit(key[0], key[1], float(fused[i]), float(dense[i]), float(sentence[i]), float(lexical[i]),
+                            meta, index.paragraph_text(*key), (int(i), int(best_row[i])))
+        else:  # another part of a long paragraph: keep the best of its parts
+            hit.dense, hit.lexical = max(hit.dense, float(dense[i])), max(hit.lexical, float(lexical[i]))
+            if sentence[i] > hit.sentence:
+                hit.sentence, hit.best_sentence = float(sentence[i]), (int(i), int(best_row[i]))
+    return list(best.values())

@@ -47,7 +47,7 @@ def seed_index(tmp_path_factory, embedder):
     """The bundled statements ingested once into a temp store, with the index loaded."""
     from ingest.pipeline import add
     from ingest.store import open_store
-    from qa.retrieve import Index
+    from qa.index import Index
 
     s = make_settings(tmp_path_factory.mktemp("seed"))
     store = open_store(s)

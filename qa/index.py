@@ -1,0 +1,85 @@
+"""The in-process index: paragraph and sentence vectors, texts and BM25, loaded once from Chroma and refreshed on change."""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from ingest.embedder import Embedder
+from ingest.store import Store
+from qa.lexical import LexicalIndex
+
+log = logging.getLogger(__name__)
+
+
+class Index:
+    """Everything retrieval reads, kept in memory; reloaded only when the store's version changes."""
+
+    def __init__(self, store: Store, embedder: Embedder, settings):
+        from threadpoolctl import threadpool_limits
+
+        # Query-time matrix products are small; a spinning multi-threaded BLAS pool steals the two cores from the
+        # embedder's OpenMP threads and doubles question latency (measured: 102 → 37 ms p50, bench/query_latency.py).
+        threadpool_limits(limits=1, user_api="blas")
+        self.store, self.embedder, self.settings = store, embedder, settings
+        self._lock = threading.Lock()
+        self._query_cache: dict[str, np.ndarray] = {}
+        self.version = -1
+        self._load({"ids": [], "metadatas": [], "documents": [], "embeddings": []},
+                   {"ids": [], "metadatas": [], "embeddings": []})
+
+    def refresh(self, force: bool = False) -> None:
+        version = self.store.version
+        with self._lock:
+            if version == self.version and not force:
+                return
+            self._load(self.store.records(include_embeddings=True), self.store.sentence_records(include_embeddings=True))
+            self.version = version
+            log.info("index loaded: %d paragraph records, %d sentences (store version %d)",
+                     len(self.ids), len(self.sentence_owner), version)
+
+    def _load(self, data: dict, sentences: dict) -> None:
+        self.ids, self.metas, self.docs = data["ids"], data["metadatas"], data["documents"]
+        dim = 384
+        self.vectors = np.asarray(data["embeddings"], dtype=np.float32).reshape(len(self.ids), -1) if self.ids else np.zeros((0, dim), np.float32)
+        position = {rid: i for i, rid in enumerate(self.ids)}
+        keep = [i for i, m in enumerate(sentences["metadatas"]) if m["chunk_id"] in position]
+        metas = [sentences["metadatas"][i] for i in keep]
+        self.sentence_owner = np.array([position[m["chunk_id"]] for m in metas], dtype=np.int64)
+        self.sentence_spans = [(m["start"], m["stop"]) for m in metas]
+        self.sentence_vectors = (np.asarray(sentences["embeddings"], dtype=np.float32)[keep] if keep
+                                 else np.zeros((0, self.vectors.shape[1]), np.float32))
+        self.by_paragraph: dict[tuple[str, int], list[int]] = {}
+        for i, m in sorted(enumerate(self.metas), key=lambda x: x[1]["part"]):
+            self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
+        self.lexical = None
+        if self.ids:
+            safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
+            cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"
+            expander = self.embedder if self.settings.expand_queries else None
+            self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], expander, cache)
+
+    def query_vectors(self, texts: list[str]) -> np.ndarray:
+        """Query embeddings, remembered per text: answer() reuses retrieve()'s, and query words repeat across questions."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        if missing:
+            if len(self._query_cache) > 5000:
+                self._query_cache.clear()
+            self._query_cache.update(zip(missing, self.embedder.encode_queries(missing)))
+        return np.stack([self._query_cache[t] for t in texts])
+
+    def paragraph_text(self, statement_id: str, paragraph: int) -> str:
+        """A paragraph's full text, re-joined from its parts."""
+        return " ".join(self.docs[i] for i in self.by_paragraph.get((statement_id, paragraph), []))
+
+    def statement(self, statement_id: str) -> tuple[dict, list[tuple[int, str, str]]]:
+        """Header metadata and every (n, label, text) paragraph of one statement, in order."""
+        keys = sorted(k for k in self.by_paragraph if k[0] == statement_id)
+        if not keys:
+            raise KeyError(statement_id)
+        first = self.metas[self.by_paragraph[keys[0]][0]]
+        return first, [(n, self.metas[self.by_paragraph[(sid, n)][0]].get("label", ""), self.paragraph_text(sid, n))
+                       for sid, n in keys]
