@@ -35,8 +35,8 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(0.5, description="Weight of BM25 (z-scored, times the share of the question BM25 can read) in fusion.")
     expand_queries: bool = Field(True, description="Map query words the corpus lacks (e.g. English over Russian) to nearest corpus lemmas for BM25.")
     expand_max_words: int = Field(4, description="Most query words expanded per question (each costs one embedding call).")
-    refuse_below: float = Field(0.795, description="Refuse when the top paragraph's dense cosine is below this (question and paragraph in one language).")
-    refuse_below_cross: float = Field(0.765, description="The same floor when question and paragraph are in different languages.")
+    refuse_below: float = Field(0.815, description="Refuse below this best paragraph-or-sentence cosine (question and text in one language).")
+    refuse_below_cross: float = Field(0.768, description="The same floor when question and paragraph are in different languages.")
     max_quotes: int = Field(3, description="Most quotes in one answer.")
 
     host: str = Field("127.0.0.1", description="Web app bind address.")

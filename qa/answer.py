@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from qa.index import Index
-from qa.retrieve import Filters, Hit, retrieve
+from qa.retrieve import Filters, Hit, asks_about_statement, retrieve
 
 CANNOT_ANSWER = "The statements do not answer this question."
 CANNOT_ANSWER_RU = "В заявлениях нет ответа на этот вопрос."
@@ -122,8 +122,9 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     result = Answer(question, False, refusal, retrieved=hits)
     if not hits:
         result.reason = "no statements match (is the store empty? run: python -m ingest add data/statements)"
-    elif hits[0].dense < (floor := _floor(question, hits[0], s)):
-        result.reason = f"weak evidence: best paragraph cosine {hits[0].dense:.3f} < {floor}"
+    elif _evidence(hits[0]) < (floor := _floor(question, hits[0], s)) and not (hits[0].paragraph == 0 and asks_about_statement(question)):
+        # The header always states title, issuer, date and place: a question about those is not refused on similarity.
+        result.reason = f"weak evidence: best cosine {_evidence(hits[0]):.3f} < {floor}"
     else:
         result.reason = near_miss(question, hits, index)
     if hits and not result.reason:
@@ -138,6 +139,11 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
         result.answer = "\n".join(c.render() for c in result.citations) or refusal
     result.latency_ms = (time.perf_counter() - started) * 1000
     return result
+
+
+def _evidence(hit: Hit) -> float:
+    """How close the best paragraph is: its own cosine or its closest sentence's, whichever is higher."""
+    return max(hit.dense, hit.sentence)
 
 
 def _floor(question: str, top: Hit, s) -> float:
