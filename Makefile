@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup model browser run test lint eval clean
+.PHONY: setup model browser run test lint bench eval clean
 
 setup: $(STAMP) model
 
@@ -29,6 +29,9 @@ run: setup
 
 test: setup browser
 	$(PY) -m pytest -q tests; rc=$$?; if [ $$rc -eq 5 ]; then echo 'no tests collected'; exit 0; fi; exit $$rc
+
+bench: setup
+	$(PY) bench/ingest_throughput.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

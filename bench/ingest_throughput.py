@@ -1,0 +1,55 @@
+"""Ingestion throughput (paragraphs/s) and e5 build time: python bench/ingest_throughput.py [--min 1000] FOLDER..."""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from config import Settings  # noqa: E402
+from ingest.e5build import build  # noqa: E402
+from ingest.embedder import embedder_for  # noqa: E402
+from ingest.pipeline import add, collect_files  # noqa: E402
+from ingest.store import open_store  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("folders", nargs="*", type=Path, default=[Path("../shared/eval/xquad-dev/statements"), Path("../shared/corpus")])
+    parser.add_argument("--min", type=int, default=1000, help="repeat the folders until at least this many paragraphs")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="qa-bench-"))
+    try:
+        start = time.perf_counter()
+        build(tmp / "e5")
+        print(f"model build: {time.perf_counter() - start:.1f} s")
+
+        files = [f for f in collect_files(args.folders) if f.parent.name != "originals"]
+        settings = Settings(persist_dir=tmp / "store")
+        embedder, store = embedder_for(settings), open_store(settings)
+        embedder.encode_passages(["warm-up"])
+        copies, total, elapsed, records = 0, 0, 0.0, 0
+        while total < args.min:
+            copy = tmp / f"copy{copies}"
+            copy.mkdir()
+            for f in files:
+                shutil.copy(f, copy / f"{f.stem}_c{copies}{f.suffix}")
+            start = time.perf_counter()
+            summary = add([copy], store, embedder, settings.max_chunk_tokens, settings.batch_size)
+            elapsed += time.perf_counter() - start
+            total += summary.added
+            records += summary.added
+            copies += 1
+        sentences = store.sentences.count()
+        print(f"ingested {records} paragraph records and {sentences} sentences from {copies} copies of {len(files)} files "
+              f"in {elapsed:.1f} s: {records / elapsed:.1f} paragraphs/s ({(records + sentences) / elapsed:.1f} texts/s)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
