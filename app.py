@@ -134,8 +134,8 @@ def build(index: Index, settings) -> gr.Blocks:
                 with gr.Accordion("Retrieved passages and scores", open=False):
                     passages = gr.HTML()
                 with gr.Accordion("Add statements", open=False):
-                    files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"])
-                    status = gr.Markdown()
+                    files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"], elem_id="upload")
+                    status = gr.Markdown(elem_id="upload-status")
             with gr.Column(scale=4):
                 panel = gr.HTML("<p>Click a citation to see the whole statement here.</p>", elem_id="panel")
         inputs = [box, chat, statements, since, until]

@@ -89,3 +89,25 @@ def test_hostile_statement_runs_no_script(server):
         assert page.evaluate("window.__xss") is None
         assert page.query_selector(".statement img") is None
         browser.close()
+
+
+def test_upload_from_the_browser_is_searchable_at_once(server, tmp_path):
+    statement = tmp_path / "ministers_2021.md"
+    statement.write_text("# Joint Statement of the Council of Foreign Ministers on Arctic shipping\n\nReykjavik, 20 May 2021\n\n"
+                         "The ministers agree to open a year-round ice-class corridor for humanitarian convoys.\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with _browser() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                    "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_page()
+        page.goto(server)
+        page.click("text=Add statements")
+        page.set_input_files("#upload input[type=file]", [str(statement), str(empty)])
+        page.wait_for_selector("#upload-status >> text=added", timeout=120_000)
+        status = page.inner_text("#upload-status")
+        assert "added 2" in status and "empty.txt: empty file" in status
+        _ask(page, "What corridor for humanitarian convoys was agreed?")
+        cited = page.wait_for_selector(".statement .cited", timeout=60_000)
+        assert "ice-class corridor" in cited.inner_text()
+        browser.close()
