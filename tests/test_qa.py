@@ -51,10 +51,11 @@ def test_seed_set_quality_floor(seed_index):
     results = run(load_questions([ROOT / "data" / "eval" / "seed.jsonl"]), seed_index)
     table = metrics_by_language(results)
     assert table["all"]["verbatim_quotes"] == 1.0
-    assert table["all"]["R@3"] >= 0.90
-    assert table["ru"]["cited_correct"] >= 0.80 and table["en"]["cited_correct"] >= 0.65
-    assert table["all"]["unanswerable_refused"] >= 0.60
-    assert table["all"]["answerable_refused"] <= 0.15
+    # measured: R@3 0.964; cited correct RU 0.926 / EN 0.750; unanswerable refused 0.867; answerable refused 0.018
+    assert table["all"]["R@3"] >= 0.94
+    assert table["ru"]["cited_correct"] >= 0.88 and table["en"]["cited_correct"] >= 0.70
+    assert table["all"]["unanswerable_refused"] >= 0.80
+    assert table["all"]["answerable_refused"] <= 0.06
     # metrics are a pure function of the printed results: recompute R@1 by hand
     answerable = [r for r in results if r["gold"]]
     r1 = sum((r["retrieved"][0]["statement_id"], r["retrieved"][0]["paragraph"]) in
