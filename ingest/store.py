@@ -1,4 +1,4 @@
-"""Chroma access (embedded PersistentClient or a `chroma run` server): write, delete and read paragraph records."""
+"""Chroma access (embedded PersistentClient or a `chroma run` server): write, delete and read paragraph and sentence records."""
 from __future__ import annotations
 
 import logging
@@ -40,11 +40,6 @@ class Store:
             batch = ids[start : start + 1000]
             self.sentences.delete(where={"chunk_id": {"$in": batch}})
             self.collection.delete(ids=batch)
-
-    def query(self, embedding, n: int, where: dict | None = None) -> dict:
-        return self.collection.query(
-            query_embeddings=[embedding], n_results=n, where=where, include=["documents", "metadatas", "distances"]
-        )
 
     def count(self) -> int:
         return self.collection.count()
