@@ -9,6 +9,7 @@ from ingest.dates import find_date, find_place
 from ingest.readers import read_blocks
 from ingest.records import IngestError, Paragraph, Statement
 
+_TRAILING_NOTE = re.compile(r"(\s*\[[^\[\]\n]{1,40}\])+$")
 _TERMINAL = tuple('.!?…:;»"”)') + ("».", '".')
 _LABEL = re.compile(
     r"^(?:(?P<art>(?:Статья|Article|Art\.|Пункт|Раздел|Section|Chapter|Глава)\s+[\dIVXLC]+[\.\d]*)"
@@ -79,7 +80,7 @@ def _is_header_like(block: str) -> bool:
         return False
     if find_date(text) and len(text) < 200:
         return True
-    if len(text) < 300 and not text.endswith((".", "!", "?", ";", ":", ",")):
+    if len(text) < 300 and not _TRAILING_NOTE.sub("", text).endswith((".", "!", "?", ";", ":", ",")):
         return True
     return text.isupper()
 
@@ -100,7 +101,8 @@ def _header_length(blocks: list[str]) -> int:
 
 
 def _ends_sentence(text: str) -> bool:
-    return text.rstrip().endswith(_TERMINAL)
+    # A trailing editorial note or footnote mark ("… пара. [нет в источнике]", "… 2018.[3]") does not cut the sentence.
+    return _TRAILING_NOTE.sub("", text.rstrip()).endswith(_TERMINAL)
 
 
 def _join_continuations(blocks: list[str], header: bool = False) -> list[str]:

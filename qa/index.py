@@ -10,6 +10,7 @@ import numpy as np
 
 from ingest.embedder import Embedder
 from ingest.store import Store
+from qa.dictionary import load_dictionary
 from qa.lexical import LexicalIndex
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class Index:
         for i, m in sorted(enumerate(self.metas), key=lambda x: x[1]["part"]):
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
         self.lexical = None
+        self.dictionary = load_dictionary(self.settings.dictionary) if self.settings.expand_queries else None
         if self.ids:
             safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
             cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"

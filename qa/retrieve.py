@@ -75,9 +75,9 @@ def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None =
     allowed = np.array([filters.allows(m) and (m["paragraph"] > 0 or header_ok) for m in index.metas])
     if not allowed.any():
         return []
-    unknown = index.lexical.unknown_words(question, s.expand_max_words) if s.expand_queries else []
+    foreign = index.lexical.foreign_words(question, s.expand_max_words) if s.expand_queries else []
     query_vec = index.query_vectors([question])[0]
-    word_vectors = index.query_vectors(unknown) if unknown else np.zeros((0, len(query_vec)), np.float32)
+    word_vectors = index.query_vectors(foreign) if foreign else np.zeros((0, len(query_vec)), np.float32)
     dense = index.vectors @ query_vec
     sentence = np.full(len(index.ids), -1.0, dtype=np.float32)
     best_row = np.full(len(index.ids), -1, dtype=np.int64)
@@ -87,7 +87,8 @@ def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None =
         sentence[index.sentence_owner[order]] = sims[order]
         best_row[index.sentence_owner[order]] = order
     sentence = np.where(best_row >= 0, sentence, dense)
-    lexical, coverage = index.lexical.scores(question, index.lexical.expand(unknown, word_vectors))
+    translations = index.lexical.translate(foreign, word_vectors, index.dictionary, s.max_translations, s.min_translation_similarity)
+    lexical, coverage = index.lexical.scores(question, translations)
     fused = _z(dense, allowed) + s.sentence_weight * _z(sentence, allowed)
     if coverage > 0:
         fused = fused + s.lexical_weight * coverage * _z(lexical, allowed)

@@ -115,6 +115,22 @@ def test_hard_wrapped_kremlin_original():
     assert (s.date, s.place, s.issuer) == ("2002-07-25", "Москва", "Президент Российской Федерации")
 
 
+def test_trailing_editorial_note_does_not_join_paragraphs(tmp_path):
+    # Wikipedia-style notes after the final full stop are not a sentence cut by a page break.
+    text = ("Steam engine\n\nПервый абзац о паре, он длиннее ста двадцати знаков, чтобы правило о разрыве страницы "
+            "вообще могло сработать. [нет источника]\n\nВторой абзац, тоже достаточно длинный и законченный, "
+            "со сноской в конце.[3]\n\nТретий абзац.")
+    (tmp_path / "s.txt").write_text(text, encoding="utf-8")
+    assert len(body_texts(tmp_path / "s.txt")) == 3
+
+
+def test_every_xquad_block_is_its_own_paragraph():
+    folder = needs_shared(SHARED / "eval" / "xquad-dev" / "statements")
+    for path in sorted(folder.glob("*.txt")):
+        blocks = [b for b in path.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+        assert len(parse_file(path).body) == len(blocks) - 1, path.name
+
+
 @pytest.mark.parametrize("text,expected", [
     ("8 ноября 2018 года,", "2018-11-08"),
     ("Strasbourg, 8 September 1994", "1994-09-08"),

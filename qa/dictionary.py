@@ -1,0 +1,91 @@
+"""An English→Russian dictionary in dictd format (Mueller, Debian `mueller7-dict`): English word → Russian lemmas."""
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.terms import _STOP, term
+
+log = logging.getLogger(__name__)
+_B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+_LATIN = re.compile(r"[A-Za-z]")
+_RUSSIAN_WORD = re.compile(r"[а-яёА-ЯЁ][а-яёА-ЯЁ-]+")
+_NOISE = re.compile(r"\[[^\]]*\]|\([^)]*\)|_\S+?\.")  # transcriptions, glosses, part-of-speech and domain marks
+_SENSES = re.compile(r"[;\n]|\d+[).]")
+
+
+def _number(code: str) -> int:
+    n = 0
+    for c in code:
+        n = n * 64 + _B64[c]
+    return n
+
+
+class Dictionary:
+    """Headword offsets from the .index file; entries are read from the .dict.dz text only when looked up."""
+
+    def __init__(self, index_path: Path):
+        self.offsets: dict[str, list[tuple[int, int]]] = {}
+        self._cache: dict[str, tuple[str, ...]] = {}
+        for line in index_path.read_text(encoding="utf-8").splitlines():
+            word, offset, length = line.split("\t")
+            self.offsets.setdefault(word.lower(), []).append((_number(offset), _number(length)))
+        data = index_path.with_suffix(".dict.dz")
+        self.data = gzip.open(data).read() if data.exists() else index_path.with_suffix(".dict").read_bytes()
+
+    def headword(self, word: str) -> str | None:
+        """The dictionary form of an inflected English word (operations → operation, named → name)."""
+        w = word.lower()
+        candidates = [w]
+        if w.endswith("ies"):
+            candidates.append(w[:-3] + "y")
+        if w.endswith("es"):
+            candidates.append(w[:-2])
+        if w.endswith("s") and not w.endswith("ss"):
+            candidates.append(w[:-1])
+        if w.endswith("ed"):
+            candidates += [w[:-1], w[:-2], w[:-3]]
+        if w.endswith("ing"):
+            candidates += [w[:-3] + "e", w[:-3], w[:-4]]
+        if w.endswith("ly"):
+            candidates.append(w[:-2])
+        return next((c for c in candidates if c in self.offsets), None)
+
+    def translations(self, word: str) -> tuple[str, ...]:
+        """Russian lemmas of the word's translations, in the dictionary's order (examples and phrases skipped)."""
+        if word not in self._cache:
+            self._cache[word] = self._translations(word)
+        return self._cache[word]
+
+    def _translations(self, word: str) -> tuple[str, ...]:
+        head = self.headword(word)
+        if head is None:
+            return ()
+        out: dict[str, None] = {}
+        for offset, length in self.offsets[head]:
+            text = self.data[offset:offset + length].decode("utf-8", "replace")
+            body = _NOISE.sub(" ", text.split("\n", 1)[-1])
+            for sense in _SENSES.split(body):
+                if _LATIN.search(sense):  # an English example and its translation, not a translation of the word
+                    continue
+                for variant in sense.split(","):
+                    words = [w for w in _RUSSIAN_WORD.findall(variant) if w.lower() not in _STOP]
+                    if len(words) == 1:  # one-word translations only; phrases add noise
+                        out.setdefault(term(words[0]), None)
+        return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def load_dictionary(path: str) -> Dictionary | None:
+    """The dictionary at path, or None (with a warning) when it is not installed."""
+    if not path:
+        return None
+    index_path = Path(path)
+    if not index_path.exists():
+        log.warning("dictionary %s not found: English questions over Russian text use embeddings alone "
+                    "(install it with: apt-get install mueller7-dict)", index_path)
+        return None
+    return Dictionary(index_path)

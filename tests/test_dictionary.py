@@ -1,0 +1,39 @@
+"""The English→Russian dictionary: headwords from inflected forms, one-word translations as Russian lemmas."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from config import get_settings
+from qa.dictionary import load_dictionary
+
+PATH = get_settings().dictionary
+
+
+@pytest.fixture(scope="module")
+def dictionary():
+    if not Path(PATH).exists():
+        pytest.skip(f"{PATH} not installed (make dictionary)")
+    return load_dictionary(PATH)
+
+
+@pytest.mark.parametrize("word,head", [("operations", "operation"), ("named", "name"), ("countries", "country"),
+                                       ("mercenaries", "mercenary"), ("improving", "improve"), ("relies", "rely"), ("qwertyuiop", None)])
+def test_headword(dictionary, word, head):
+    assert dictionary.headword(word) == head
+
+
+def test_translations_are_russian_lemmas_without_example_phrases(dictionary):
+    assert "операция" in dictionary.translations("operations")
+    assert "наемник" in dictionary.translations("Mercenary")  # ё folded like the corpus terms
+    name = dictionary.translations("named")
+    assert "название" in name and "наименование" in name
+    assert "понаслышке" not in name  # from the example "to know by name знать понаслышке"
+    assert dictionary.translations("qwertyuiop") == ()
+
+
+def test_missing_dictionary_is_none(tmp_path, caplog):
+    assert load_dictionary(str(tmp_path / "nope.index")) is None
+    assert "not found" in caplog.text
+    assert load_dictionary("") is None
