@@ -32,13 +32,14 @@ class Settings(BaseSettings):
 
     k: int = Field(10, description="Paragraphs returned by retrieval.")
     sentence_weight: float = Field(1.0, description="Weight of the best-sentence cosine (z-scored) in fusion; the paragraph cosine has weight 1.")
-    lexical_weight: float = Field(0.5, description="Weight of BM25 (z-scored, times the share of the question BM25 can read) in fusion.")
+    lexical_weight: float = Field(0.25, description="Weight of paragraph BM25 (z-scored, times the share of the question BM25 can read) in fusion.")
+    sentence_lexical_weight: float = Field(0.5, description="Weight of the best sentence's BM25 (z-scored, times that share) in fusion.")
+    prefix_weight: float = Field(0.5, description="Weight of BM25 over 5-letter truncation stems (z-scored) in fusion.")
     expand_queries: bool = Field(True, description="Map query words the corpus lacks (e.g. English over Russian) to nearest corpus lemmas for BM25.")
     expand_max_words: int = Field(8, description="Most query words translated per question (each costs one embedding call).")
     dictionary: str = Field("/usr/share/dictd/mueller7.index", description="English→Russian dictd index (Debian mueller7-dict) for "
                             "translating English query words; empty to use embeddings alone.")
     max_translations: int = Field(2, description="Most corpus lemmas one English query word is translated to.")
-    min_translation_similarity: float = Field(0.8, description="Embedding cosine a dictionary translation needs to count (picks the sense).")
     refuse_below: float = Field(0.815, description="Refuse below this best paragraph-or-sentence cosine (question and text in one language).")
     refuse_below_cross: float = Field(0.768, description="The same floor when question and paragraph are in different languages.")
     max_quotes: int = Field(3, description="Most quotes in one answer.")

@@ -140,8 +140,8 @@ def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 5
                 store.upsert_sentences(
                     [f"{c.id}#{a}" for c, a, _ in sentences], sentence_vectors.tolist(),
                     [c.text[a:b] for c, a, b in sentences],
-                    [{"chunk_id": c.id, "statement_id": c.statement_id, "paragraph": c.paragraph, "start": a, "stop": b}
-                     for c, a, b in sentences])
+                    [{"chunk_id": c.id, "statement_id": c.statement_id, "paragraph": c.paragraph, "start": a, "stop": b,
+                      "terms": " ".join(terms(c.text[a:b]))} for c, a, b in sentences])
             except Exception as exc:  # a store or model failure on one file must not stop the batch
                 log.exception("ingest failed for %s", statement.source)
                 failed.append({"path": statement.source, "error": f"{exc.__class__.__name__}: {exc}"})

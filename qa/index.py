@@ -10,6 +10,7 @@ import numpy as np
 
 from ingest.embedder import Embedder
 from ingest.store import Store
+from ingest.terms import terms
 from qa.dictionary import load_dictionary
 from qa.lexical import LexicalIndex
 
@@ -62,7 +63,13 @@ class Index:
             safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
             cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"
             expander = self.embedder if self.settings.expand_queries else None
-            self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], expander, cache)
+            self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], self._sentence_terms(metas),
+                                              self.sentence_owner, expander, cache)
+
+    def _sentence_terms(self, metas: list[dict]) -> list[str]:
+        # Stores written before sentence terms were kept at ingest get them computed here, once per load.
+        return [m["terms"] if "terms" in m else " ".join(terms(self.docs[owner][a:b]))
+                for m, owner, (a, b) in zip(metas, self.sentence_owner, self.sentence_spans)]
 
     def query_vectors(self, texts: list[str]) -> np.ndarray:
         """Query embeddings, remembered per text: answer() reuses retrieve()'s, and query words repeat across questions."""

@@ -1,4 +1,4 @@
-"""BM25 over Russian lemmas and English stems, with cross-lingual expansion of unknown query words."""
+"""BM25 over Russian lemmas and English stems (paragraphs, truncation stems, sentences), with English query words translated."""
 from __future__ import annotations
 
 import logging
@@ -17,42 +17,89 @@ _WORD = re.compile(r"[^\W\d_]{3,}", re.U)
 _CYRILLIC = re.compile(r"[а-яё]", re.I)
 
 
+class Field:
+    """One BM25 index (bm25s) over documents given as term lists, scored a query word at a time."""
+
+    def __init__(self, docs: list[list[str]]):
+        import bm25s
+
+        docs = [d or ["∅"] for d in docs]
+        self.bm25 = bm25s.BM25()
+        if docs:
+            self.bm25.index(docs, show_progress=False)
+        self.n_docs = len(docs)
+        self.df: dict[str, int] = {}
+        for doc in docs:
+            for t in set(doc):
+                self.df[t] = self.df.get(t, 0) + 1
+        self._cache: dict[str, np.ndarray] = {}
+
+    def term_scores(self, t: str) -> np.ndarray:
+        if t not in self._cache:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[t] = np.asarray(self.bm25.get_scores([t]), dtype=np.float32)
+        return self._cache[t]
+
+    def group_scores(self, groups: list[list[str]]) -> np.ndarray:
+        """Sum over query words of the best score among each word's alternatives (its own term, its translations)."""
+        total = np.zeros(self.n_docs, dtype=np.float32)
+        for group in groups:
+            known = [t for t in dict.fromkeys(group) if t in self.df]
+            if known:
+                total += np.max([self.term_scores(t) for t in known], axis=0)
+        return total
+
+
+def prefix(t: str, n: int = 5) -> str:
+    """Truncation stem: Russian word families share their first letters (террорист, террористический)."""
+    return t[:n] if len(t) > n and not t.isdigit() else t
+
+
+@dataclass
+class LexicalScores:
+    """Per-record BM25 scores of one question, and the IDF share of the question the corpus can read."""
+
+    paragraph: np.ndarray
+    sentence: np.ndarray
+    prefix: np.ndarray
+    coverage: float
+
+
 @dataclass
 class LexicalIndex:
-    """A bm25s index over record terms; the corpus's Russian lemmas are embedded so English words can find them."""
+    """BM25 over record lemmas, their truncation stems and their sentences; corpus lemmas embedded for translation."""
 
-    bm25: object
-    df: dict[str, int]
-    n_docs: int
+    paragraphs: Field
+    prefixes: Field
+    sentences: Field
+    sentence_owner: np.ndarray
     vocab: list[str] = field(default_factory=list)
     vocab_vectors: np.ndarray | None = None
     min_similarity: float = 0.865
     min_margin: float = 0.008
 
     @classmethod
-    def build(cls, record_terms: list[str], embedder=None, cache: Path | None = None) -> LexicalIndex:
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
-        corpus = [t.split() or ["∅"] for t in record_terms]
-        bm25 = bm25s.BM25()
-        bm25.index(corpus, show_progress=False)
-        df: dict[str, int] = {}
-        for doc in corpus:
-            for t in set(doc):
-                df[t] = df.get(t, 0) + 1
-        vocab = sorted(t for t in df if _CYRILLIC.search(t) and len(t) > 2) if embedder is not None else []
+    def build(cls, record_terms: list[str], sentence_terms: list[str], sentence_owner: np.ndarray,
+              embedder=None, cache: Path | None = None) -> LexicalIndex:
+        docs = [t.split() for t in record_terms]
+        paragraphs = Field(docs)
+        vocab = sorted(t for t in paragraphs.df if _CYRILLIC.search(t) and len(t) > 2) if embedder is not None else []
         vectors = term_vectors(vocab, embedder, cache) if embedder is not None else None
-        return cls(bm25, df, len(corpus), vocab, vectors)
+        return cls(paragraphs, Field([[prefix(t) for t in d] for d in docs]), Field([t.split() for t in sentence_terms]),
+                   sentence_owner, vocab, vectors)
 
     def __post_init__(self) -> None:
         self.position = {t: i for i, t in enumerate(self.vocab)}
-        self._term_scores: dict[str, np.ndarray] = {}
 
-    def translate(self, words: list[str], vectors: np.ndarray, dictionary=None, limit: int = 2,
-                  min_dictionary_similarity: float = 0.8) -> dict[str, list[str]]:
-        """Each foreign query word → corpus lemmas: its dictionary translations the corpus has, ranked by embedding
-        similarity (which picks the sense); without one, the nearest corpus lemma when it is clearly nearest."""
+    @property
+    def df(self) -> dict[str, int]:
+        return self.paragraphs.df
+
+    def translate(self, words: list[str], vectors: np.ndarray, dictionary=None, limit: int = 2) -> dict[str, list[str]]:
+        """Each foreign query word → corpus lemmas: its dictionary translations the corpus has, ranked by similarity
+        to the English word (which picks the sense); a word the dictionary cannot translate maps to its nearest
+        corpus lemma when that is clearly nearest."""
         if self.vocab_vectors is None or not len(words):
             return {}
         out: dict[str, list[str]] = {}
@@ -60,10 +107,8 @@ class LexicalIndex:
             found = [t for t in (dictionary.translations(word) if dictionary else ()) if t in self.position]
             if found:
                 sims = self.vocab_vectors[[self.position[t] for t in found]] @ vector
-                ranked = [found[i] for i in np.argsort(-sims, kind="stable") if sims[i] >= min_dictionary_similarity]
-                if ranked:
-                    out[word] = ranked[:limit]
-                    continue
+                out[word] = [found[i] for i in np.argsort(-sims, kind="stable")[:limit]]
+                continue
             row = self.vocab_vectors @ vector
             top2 = np.argpartition(-row, 1)[:2] if len(row) > 1 else np.array([0, 0])
             a, b = sorted(top2, key=lambda i: -row[i])
@@ -83,31 +128,27 @@ class LexicalIndex:
         # Each word costs a model call, so keep the likeliest content words: names first, then the longest.
         return sorted(words, key=lambda w: (not w[:1].isupper(), -len(w)))[:limit]
 
-    def _scores_of(self, t: str) -> np.ndarray:
-        if t not in self._term_scores:
-            if len(self._term_scores) > 50_000:
-                self._term_scores.clear()
-            self._term_scores[t] = np.asarray(self.bm25.get_scores([t]), dtype=np.float32)
-        return self._term_scores[t]
-
-    def scores(self, question: str, translations: dict[str, list[str]] | None = None) -> tuple[np.ndarray, float]:
-        """BM25 of every record, a query word scoring by the best of its own term and its translations; and the
-        IDF-weighted share of the question the corpus can read."""
-        translations = translations or {}
-        total = np.zeros(self.n_docs, dtype=np.float32)
-        weight = readable = 0.0
-        seen: set[str] = set()
+    def scores(self, question: str, translations: dict[str, list[str]] | None = None,
+               loose: dict[str, tuple[str, ...]] | None = None) -> LexicalScores:
+        """BM25 of every record, each query word scoring by the best of its own term and its translations; truncation
+        stems also try dictionary translations the corpus lacks as lemmas (боец ~ боевик)."""
+        translations, loose = translations or {}, loose or {}
+        exact: dict[str, list[str]] = {}
+        stems: dict[str, list[str]] = {}
         for word, t in query_words(question):
-            if t in seen:
-                continue
-            seen.add(t)
-            idf = math.log(1 + self.n_docs / self.df.get(t, 0.5))
+            exact.setdefault(t, [t]).extend(translations.get(word, []))
+            stems.setdefault(t, [prefix(t)]).extend(prefix(a) for a in [*translations.get(word, []), *loose.get(word, ())])
+        n = self.paragraphs.n_docs
+        weight = readable = 0.0
+        for t, group in exact.items():
+            idf = math.log(1 + n / self.df.get(t, 0.5))
             weight += idf
-            alternatives = [a for a in dict.fromkeys([t, *translations.get(word, [])]) if a in self.df]
-            if alternatives:
-                readable += idf
-                total = total + np.max([self._scores_of(a) for a in alternatives], axis=0)
-        return total, (min(1.0, readable / weight) if weight else 0.0)
+            readable += idf if any(a in self.df for a in group) else 0.0
+        sentence = np.zeros(n, dtype=np.float32)
+        if len(self.sentence_owner):
+            np.maximum.at(sentence, self.sentence_owner, self.sentences.group_scores(list(exact.values())))
+        return LexicalScores(self.paragraphs.group_scores(list(exact.values())), sentence,
+                             self.prefixes.group_scores(list(stems.values())), min(1.0, readable / weight) if weight else 0.0)
 
 
 def query_words(text: str) -> list[tuple[str, str]]:

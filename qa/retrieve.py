@@ -87,11 +87,13 @@ def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None =
         sentence[index.sentence_owner[order]] = sims[order]
         best_row[index.sentence_owner[order]] = order
     sentence = np.where(best_row >= 0, sentence, dense)
-    translations = index.lexical.translate(foreign, word_vectors, index.dictionary, s.max_translations, s.min_translation_similarity)
-    lexical, coverage = index.lexical.scores(question, translations)
-    fused = _z(dense, allowed) + s.sentence_weight * _z(sentence, allowed)
-    if coverage > 0:
-        fused = fused + s.lexical_weight * coverage * _z(lexical, allowed)
+    translations = index.lexical.translate(foreign, word_vectors, index.dictionary, s.max_translations)
+    loose = {w: index.dictionary.translations(w)[:3] for w in foreign} if index.dictionary else {}
+    lex = index.lexical.scores(question, translations, loose)
+    lexical = lex.paragraph
+    fused = _z(dense, allowed) + s.sentence_weight * _z(sentence, allowed) + s.prefix_weight * _z(lex.prefix, allowed)
+    if lex.coverage > 0:
+        fused += lex.coverage * (s.lexical_weight * _z(lex.paragraph, allowed) + s.sentence_lexical_weight * _z(lex.sentence, allowed))
     fused = np.where(allowed, fused, -np.inf)
 
     best: dict[tuple[str, int], Hit] = {}
