@@ -70,12 +70,26 @@ def is_russian(text: str) -> bool:
     return cyr > lat
 
 
+# "How many / how much" asks for a figure; a paragraph with no number in digits or words cannot give it.
+_ASKS_QUANTITY = re.compile(r"\bhow (?:much|many)\b|\bсколько\b|\bв какую сумму\b|\bкаков\w* (?:размер|объ[её]м|сумм|числ|количеств)", re.I)
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|percent|"
+    r"один|одна|одно|одного|одной|одному|одним|два|две|двух|двум|двумя|три|трех|трём|трем|тремя|четыре|четырех|"
+    r"четырьмя|пять|шесть|семь|восемь|девять|десять|\w+дцат\w*|\w*десят\w*|сорок\w*|девяност\w*|сто|ста|двести|"
+    r"триста|\w+сот\w*|тысяч\w*|миллион\w*|миллиард\w*|триллион\w*|полтора|полторы|половин\w*|десятк\w*|сотн\w*|"
+    r"дюжин\w*|двое|трое|четверо|процент\w*|нескольк\w*|много раз|\w*кратн\w*|several|many times|once|twice|\w+fold|"
+    r"(?:одно|дву|двух|трех|трёх|четырех|пяти|шести|семи|восьми|девяти|десяти)\w+)\b", re.I)
+
+
 def near_miss(question: str, hits: list[Hit], index: Index) -> str:
-    """A year or a body the question names that the candidate statement never mentions → a reason to refuse."""
+    """A year or a body the question names that the candidate statement never mentions, or a figure asked of a
+    paragraph that has none → a reason to refuse."""
     top = hits[0]
     meta, paragraphs = index.statement(top.statement_id)
     haystack = " ".join(t for _, _, t in paragraphs) + " " + meta.get("date", "")
-    for year in re.findall(r"\b(1[89]\d\d|20\d\d)\b", question):
+    # Only a dated statement can be "about another year"; an undated text that omits the year may still answer.
+    for year in re.findall(r"\b(1[89]\d\d|20\d\d)\b", question) if meta.get("date") else []:
         if year not in haystack:
             return f"the question asks about {year}; the statement does not mention it"
     lower_q = question.lower()
@@ -83,6 +97,8 @@ def near_miss(question: str, hits: list[Hit], index: Index) -> str:
         asked = [n for n in names if re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", lower_q)]
         if asked and not any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", haystack.lower()) for n in names):
             return f"the question names {asked[0]}; the statement does not"
+    if _ASKS_QUANTITY.search(question) and not _NUMBER.search(top.text):
+        return "the question asks for a figure; the closest paragraph gives none"
     for name in re.findall(r"[«\"“]([^»\"”]{2,40})[»\"”]", question):
         if not _mentions(haystack, name):
             return f"the question names «{name}»; the statement does not"
