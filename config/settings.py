@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     expand_max_words: int = Field(8, description="Most query words translated per question (each costs one embedding call).")
     dictionary: str = Field("/usr/share/dictd/mueller7.index", description="English→Russian dictd index (Debian mueller7-dict) for "
                             "translating English query words; empty to use embeddings alone.")
+    translated_query_weight: float = Field(1.0, description="Weight of the cosines of the question with its Russian translations appended; 0 turns it off.")
+    question_weight_when_translated: float = Field(0.5, description="Weight of the plain question's cosines when a translated query is used.")
     max_translations: int = Field(2, description="Most corpus lemmas one English query word is translated to.")
     refuse_below: float = Field(0.815, description="Refuse below this best paragraph-or-sentence cosine (question and text in one language).")
     refuse_below_cross: float = Field(0.768, description="The same floor when question and paragraph are in different languages.")

@@ -63,6 +63,11 @@ class Dictionary:
     def _translations(self, word: str) -> tuple[str, ...]:
         head = self.headword(word)
         if head is None:
+            # A compound or prefixed word the dictionary lacks is translated by its longest known ending, which
+            # carries the meaning (cybercrime → crime, counterterrorism → terrorism).
+            for cut in range(2, len(word) - 4):
+                if self.headword(word[cut:]):
+                    return self._translations(word[cut:])
             return ()
         out: dict[str, None] = {}
         for offset, length in self.offsets[head]:

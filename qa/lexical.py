@@ -96,25 +96,26 @@ class LexicalIndex:
     def df(self) -> dict[str, int]:
         return self.paragraphs.df
 
-    def translate(self, words: list[str], vectors: np.ndarray, dictionary=None, limit: int = 2) -> dict[str, list[str]]:
+    def translate(self, words: list[str], embed_words, dictionary=None, limit: int = 2) -> dict[str, list[str]]:
         """Each foreign query word → corpus lemmas: its dictionary translations the corpus has, ranked by similarity
-        to the English word (which picks the sense); a word the dictionary cannot translate maps to its nearest
-        corpus lemma when that is clearly nearest."""
+        to the word (which picks the sense) when there are more than `limit`; a word the dictionary cannot translate
+        maps to its nearest corpus lemma when that is clearly nearest. embed_words is called only when needed."""
         if self.vocab_vectors is None or not len(words):
             return {}
-        out: dict[str, list[str]] = {}
-        for word, vector in zip(words, vectors):
-            found = [t for t in (dictionary.translations(word) if dictionary else ()) if t in self.position]
-            if found:
-                sims = self.vocab_vectors[[self.position[t] for t in found]] @ vector
-                out[word] = [found[i] for i in np.argsort(-sims, kind="stable")[:limit]]
+        found = {w: [t for t in (dictionary.translations(w) if dictionary else ()) if t in self.position] for w in words}
+        out = {w: ts for w, ts in found.items() if 0 < len(ts) <= limit}
+        rest = [w for w in words if w not in out]
+        for word, vector in zip(rest, embed_words(rest) if rest else []):
+            if found[word]:
+                sims = self.vocab_vectors[[self.position[t] for t in found[word]]] @ vector
+                out[word] = [found[word][i] for i in np.argsort(-sims, kind="stable")[:limit]]
                 continue
             row = self.vocab_vectors @ vector
             top2 = np.argpartition(-row, 1)[:2] if len(row) > 1 else np.array([0, 0])
             a, b = sorted(top2, key=lambda i: -row[i])
             if row[a] >= self.min_similarity and row[a] - row[b] >= self.min_margin:
                 out[word] = [self.vocab[a]]
-        return out
+        return {w: out[w] for w in words if w in out}
 
     def foreign_words(self, question: str, limit: int = 8) -> list[str]:
         """Non-Cyrillic content words of the question (candidates for translation into the corpus's Russian)."""

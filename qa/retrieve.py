@@ -64,6 +64,19 @@ def _z(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (x - values.mean()) / values.std()
 
 
+def _cosines(index: Index, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per record: paragraph cosine, best sentence cosine (the paragraph's when it has no sentence rows), that row."""
+    dense = index.vectors @ query_vec
+    sentence = np.full(len(index.ids), -1.0, dtype=np.float32)
+    best_row = np.full(len(index.ids), -1, dtype=np.int64)
+    if len(index.sentence_owner):
+        sims = index.sentence_vectors @ query_vec
+        order = np.argsort(sims, kind="stable")  # ascending, so the last write per record is its best sentence
+        sentence[index.sentence_owner[order]] = sims[order]
+        best_row[index.sentence_owner[order]] = order
+    return dense, np.where(best_row >= 0, sentence, dense), best_row
+
+
 def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
     """Top-k paragraphs: z(paragraph cosine) + w_s·z(best sentence cosine) + w_l·coverage·z(BM25)."""
     index.refresh()
@@ -77,21 +90,19 @@ def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None =
         return []
     foreign = index.lexical.foreign_words(question, s.expand_max_words) if s.expand_queries else []
     query_vec = index.query_vectors([question])[0]
-    word_vectors = index.query_vectors(foreign) if foreign else np.zeros((0, len(query_vec)), np.float32)
-    dense = index.vectors @ query_vec
-    sentence = np.full(len(index.ids), -1.0, dtype=np.float32)
-    best_row = np.full(len(index.ids), -1, dtype=np.int64)
-    if len(index.sentence_owner):
-        sims = index.sentence_vectors @ query_vec
-        order = np.argsort(sims, kind="stable")  # ascending, so the last write per record is its best sentence
-        sentence[index.sentence_owner[order]] = sims[order]
-        best_row[index.sentence_owner[order]] = order
-    sentence = np.where(best_row >= 0, sentence, dense)
-    translations = index.lexical.translate(foreign, word_vectors, index.dictionary, s.max_translations)
+    dense, sentence, best_row = _cosines(index, query_vec)
+    fused = _z(dense, allowed) + s.sentence_weight * _z(sentence, allowed)
+    translations = index.lexical.translate(foreign, index.query_vectors, index.dictionary, s.max_translations)
+    if translations and s.translated_query_weight > 0:
+        # e5 matches an English question to Russian text better when the question carries its Russian key words.
+        mixed = question + " " + " ".join(t[0] for t in translations.values())
+        mixed_dense, mixed_sentence, _ = _cosines(index, index.query_vectors([mixed])[0])
+        fused = s.question_weight_when_translated * fused + s.translated_query_weight * (
+            _z(mixed_dense, allowed) + s.sentence_weight * _z(mixed_sentence, allowed))
     loose = {w: index.dictionary.translations(w)[:3] for w in foreign} if index.dictionary else {}
     lex = index.lexical.scores(question, translations, loose)
     lexical = lex.paragraph
-    fused = _z(dense, allowed) + s.sentence_weight * _z(sentence, allowed) + s.prefix_weight * _z(lex.prefix, allowed)
+    fused += s.prefix_weight * _z(lex.prefix, allowed)
     if lex.coverage > 0:
         fused += lex.coverage * (s.lexical_weight * _z(lex.paragraph, allowed) + s.sentence_lexical_weight * _z(lex.sentence, allowed))
     fused = np.where(allowed, fused, -np.inf)
