@@ -63,11 +63,11 @@ def test_seed_set_quality_floor(seed_index):
     results = run(load_questions([ROOT / "data" / "eval" / "seed.jsonl"]), seed_index)
     table = metrics_by_language(results)
     assert table["all"]["verbatim_quotes"] == 1.0
-    # measured: R@3 0.982; cited correct RU 0.926 / EN 0.821; unanswerable refused 1.0; answerable refused 0.018
+    # measured: R@3 0.982; cited correct RU 0.963 / EN 0.893; unanswerable refused 1.0; answerable refused 0.0
     assert table["all"]["R@3"] >= 0.97
-    assert table["ru"]["cited_correct"] >= 0.90 and table["en"]["cited_correct"] >= 0.78
+    assert table["ru"]["cited_correct"] >= 0.92 and table["en"]["cited_correct"] >= 0.85
     assert table["all"]["unanswerable_refused"] >= 0.93
-    assert table["all"]["answerable_refused"] <= 0.06
+    assert table["all"]["answerable_refused"] <= 0.04
     # metrics are a pure function of the printed results: recompute R@1 by hand
     answerable = [r for r in results if r["gold"]]
     r1 = sum((r["retrieved"][0]["statement_id"], r["retrieved"][0]["paragraph"]) in
