@@ -89,16 +89,20 @@ def unwrap(lines: list[str]) -> str:
 
 
 def read_txt(path: Path) -> list[str]:
-    return text_blocks(decode_text(path.read_bytes()))
+    text = decode_text(path.read_bytes())
+    # Plain-text exports often carry Markdown headings ("## Article 1"); read those as Markdown.
+    return text_blocks(_strip_markdown(text) if re.search(r"(?m)^#{1,6} \S", text) else text)
 
 
 def read_md(path: Path) -> list[str]:
-    text = decode_text(path.read_bytes())
+    return text_blocks(_strip_markdown(decode_text(path.read_bytes())))
+
+
+def _strip_markdown(text: str) -> str:
     text = re.sub(r"^\s*-{3,}\s*$", "", text, flags=re.M)
     text = re.sub(r"^#{1,6}\s*", "", text, flags=re.M)
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    return text_blocks(text)
+    return re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
 
 
 _BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt"]

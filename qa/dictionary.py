@@ -1,7 +1,8 @@
-"""An English→Russian dictionary in dictd format (Mueller, Debian `mueller7-dict`): English word → Russian lemmas."""
+"""An English→Russian dictionary in dictd format (Mueller, Debian `mueller7-dict`): English word ↔ Russian lemmas."""
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import re
 from functools import lru_cache
@@ -30,6 +31,7 @@ class Dictionary:
     def __init__(self, index_path: Path):
         self.offsets: dict[str, list[tuple[int, int]]] = {}
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._reverse: dict[str, list[str]] | None = None
         for line in index_path.read_text(encoding="utf-8").splitlines():
             word, offset, length = line.split("\t")
             self.offsets.setdefault(word.lower(), []).append((_number(offset), _number(length)))
@@ -81,6 +83,29 @@ class Dictionary:
                     if len(words) == 1:  # one-word translations only; phrases add noise
                         out.setdefault(term(words[0]), None)
         return tuple(out)
+
+    def english(self, lemma: str, cache: Path | None = None) -> tuple[str, ...]:
+        """English headwords whose one-word translations include the Russian lemma, likeliest first (the inverted
+        dictionary is built once, ~7 s, and kept in cache as JSON)."""
+        if self._reverse is None:
+            self._reverse = self._load_reverse(cache)
+        return tuple(self._reverse.get(lemma, ()))
+
+    def _load_reverse(self, cache: Path | None) -> dict[str, list[str]]:
+        if cache and cache.exists():
+            return json.loads(cache.read_text(encoding="utf-8"))
+        ranked: dict[str, list[tuple[int, str]]] = {}
+        for head in self.offsets:
+            if head.isalpha():
+                for rank, lemma in enumerate(self.translations(head)):
+                    ranked.setdefault(lemma, []).append((rank, head))
+        reverse = {lemma: [h for _, h in sorted(pairs)] for lemma, pairs in ranked.items()}
+        if cache:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(".tmp")
+            tmp.write_text(json.dumps(reverse, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(cache)
+        return reverse
 
 
 @lru_cache(maxsize=4)

@@ -59,6 +59,7 @@ class Index:
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
         self.lexical = None
         self.dictionary = load_dictionary(self.settings.dictionary) if self.settings.expand_queries else None
+        self.reverse_cache = Path(self.settings.model_cache) / f"{Path(self.settings.dictionary).stem}-ru-en.json"
         if self.ids:
             safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
             cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"

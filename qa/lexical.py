@@ -91,6 +91,8 @@ class LexicalIndex:
 
     def __post_init__(self) -> None:
         self.position = {t: i for i, t in enumerate(self.vocab)}
+        self.has_latin = any(t[:1].isascii() and t[:1].isalpha() for t in self.df)
+        self.surface: dict[str, str] = {}  # English stem → the dictionary word it came from (for the mixed query)
 
     @property
     def df(self) -> dict[str, int]:
@@ -128,6 +130,28 @@ class LexicalIndex:
             words.append(w)
         # Each word costs a model call, so keep the likeliest content words: names first, then the longest.
         return sorted(words, key=lambda w: (not w[:1].isupper(), -len(w)))[:limit]
+
+    def russian_words(self, question: str, limit: int = 8) -> list[str]:
+        """Russian content words the corpus lacks, when it has English text to translate them into."""
+        if not self.has_latin:
+            return []
+        words = [w for w in dict.fromkeys(_WORD.findall(question))
+                 if _CYRILLIC.search(w) and w.lower() not in _STOP and term(w) not in _STOP and term(w) not in self.df]
+        return sorted(words, key=len, reverse=True)[:limit]
+
+    def translate_russian(self, words: list[str], dictionary, cache: Path | None = None, limit: int = 2) -> dict[str, list[str]]:
+        """Each Russian query word → the stems of its English dictionary words the corpus has, likeliest first."""
+        out: dict[str, list[str]] = {}
+        for word in words:
+            stems = []
+            for head in dictionary.english(term(word), cache) if dictionary else ():
+                stem = term(head)
+                if stem in self.df and stem not in stems:
+                    stems.append(stem)
+                    self.surface.setdefault(stem, head)
+            if stems:
+                out[word] = stems[:limit]
+        return out
 
     def scores(self, question: str, translations: dict[str, list[str]] | None = None,
                loose: dict[str, tuple[str, ...]] | None = None) -> LexicalScores:

@@ -93,9 +93,12 @@ def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None =
     dense, sentence, best_row = _cosines(index, query_vec)
     fused = _z(dense, allowed) + s.sentence_weight * _z(sentence, allowed)
     translations = index.lexical.translate(foreign, index.query_vectors, index.dictionary, s.max_translations)
+    if s.expand_queries and index.dictionary:
+        russian = index.lexical.russian_words(question, s.expand_max_words)
+        translations.update(index.lexical.translate_russian(russian, index.dictionary, index.reverse_cache, s.max_translations))
     if translations and s.translated_query_weight > 0:
-        # e5 matches an English question to Russian text better when the question carries its Russian key words.
-        mixed = question + " " + " ".join(t[0] for t in translations.values())
+        # e5 matches a question to text in another language better when the question carries that language's key words.
+        mixed = question + " " + " ".join(index.lexical.surface.get(t[0], t[0]) for t in translations.values())
         mixed_dense, mixed_sentence, _ = _cosines(index, index.query_vectors([mixed])[0])
         fused = s.question_weight_when_translated * fused + s.translated_query_weight * (
             _z(mixed_dense, allowed) + s.sentence_weight * _z(mixed_sentence, allowed))

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from config import get_settings
-from qa.dictionary import load_dictionary
+from qa.dictionary import Dictionary, load_dictionary
 
 PATH = get_settings().dictionary
 
@@ -37,3 +37,10 @@ def test_missing_dictionary_is_none(tmp_path, caplog):
     assert load_dictionary(str(tmp_path / "nope.index")) is None
     assert "not found" in caplog.text
     assert load_dictionary("") is None
+
+
+def test_reverse_lookup_is_built_once_and_cached(dictionary, tmp_path):
+    fresh = Dictionary(Path(PATH))  # not the process-wide instance, which may have loaded its reverse already
+    cache = tmp_path / "reverse.json"
+    assert fresh.english("пытка", cache)[0] == "torture" and cache.exists()
+    assert "slavery" in Dictionary(Path(PATH)).english("рабство", cache)  # read back from the cache

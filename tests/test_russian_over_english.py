@@ -1,0 +1,37 @@
+"""Russian questions over an English statement (the UDHR): the reversed dictionary lets BM25 and the mixed query help."""
+from __future__ import annotations
+
+import pytest
+
+from qa.answer import answer
+from qa.eval import load_questions, metrics, run
+from qa.index import Index
+from tests.conftest import ROOT, make_settings
+
+UDHR = ROOT / "data" / "eval" / "udhr"
+
+
+@pytest.fixture(scope="module")
+def udhr(tmp_path_factory, embedder):
+    from ingest.pipeline import add
+    from ingest.store import open_store
+
+    settings = make_settings(tmp_path_factory.mktemp("udhr"))
+    store = open_store(settings)
+    assert not add([UDHR], store, embedder).failed
+    return store, embedder, settings
+
+
+def test_russian_questions_find_english_paragraphs(udhr):
+    store, embedder, settings = udhr
+    questions = load_questions([ROOT / "data" / "eval" / "udhr_ru.jsonl"])
+    hybrid_index = Index(store, embedder, settings)
+    hybrid = metrics(run(questions, hybrid_index))
+    dense = metrics(run(questions, Index(store, embedder, settings.model_copy(update={
+        "sentence_weight": 0.0, "lexical_weight": 0.0, "sentence_lexical_weight": 0.0, "prefix_weight": 0.0,
+        "expand_queries": False}))))
+    # measured: hybrid R@1 0.85, R@3 1.0; dense-only R@1 0.55, R@3 0.70
+    assert hybrid["R@3"] >= 0.9 and hybrid["R@1"] >= dense["R@1"] + 0.15
+    assert hybrid["verbatim_quotes"] == 1.0
+    a = answer("Запрещено ли рабство?", hybrid_index)
+    assert a.answered and a.citations[0].label == "Article 4" and "slavery" in a.citations[0].quote
