@@ -1,4 +1,4 @@
-"""Ingestion throughput (paragraphs/s) and e5 build time: python bench/ingest_throughput.py [--min 1000] FOLDER..."""
+"""Ingestion throughput (paragraphs/s) and e5 build + ONNX export time: python bench/ingest_throughput.py [--min 1000] FOLDER..."""
 from __future__ import annotations
 
 import argparse
@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from config import Settings  # noqa: E402
 from ingest.e5build import build  # noqa: E402
 from ingest.embedder import embedder_for  # noqa: E402
+from ingest.onnx_encoder import export  # noqa: E402
 from ingest.pipeline import add, collect_files  # noqa: E402
 from ingest.store import open_store  # noqa: E402
 
@@ -26,7 +27,9 @@ def main() -> None:
     try:
         start = time.perf_counter()
         build(tmp / "e5")
-        print(f"model build: {time.perf_counter() - start:.1f} s")
+        built = time.perf_counter()
+        export(tmp / "e5")
+        print(f"model build: {built - start:.1f} s, ONNX export: {time.perf_counter() - built:.1f} s")
 
         files = [f for f in collect_files(args.folders) if f.parent.name != "originals"]
         settings = Settings(persist_dir=tmp / "store")
