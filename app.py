@@ -27,6 +27,14 @@ CSS = """
 SCROLL_JS = "() => { setTimeout(() => document.querySelector('.statement .cited')?.scrollIntoView({block: 'center'}), 150); }"
 
 
+def matched_as(result) -> str:
+    """How the question's words were also matched in the corpus's other language (dictionary translations)."""
+    if not result.translations:
+        return ""
+    pairs = "; ".join(f"{html.escape(w)} → {html.escape(', '.join(ts))}" for w, ts in result.translations.items())
+    return f'<p class="matched-as">Also matched as: {pairs}</p>'
+
+
 def statement_html(index: Index, statement_id: str, cited: set[int]) -> str:
     """The whole statement as escaped HTML: header, every paragraph numbered, cited ones highlighted."""
     meta, paragraphs = index.statement(statement_id)
@@ -75,7 +83,7 @@ def build(index: Index, settings) -> gr.Blocks:
         passages = "<table><tr><th>#</th><th>statement</th><th>¶</th><th>fused</th><th>dense</th><th>bm25</th><th>text</th></tr>" + "".join(
             f"<tr><td>{i}</td><td>{html.escape(h.statement_id)}</td><td>{h.paragraph}</td><td>{h.score:.4f}</td>"
             f"<td>{h.dense:.3f}</td><td>{h.lexical:.2f}</td><td>{html.escape(h.text[:200])}</td></tr>"
-            for i, h in enumerate(result.retrieved, 1)) + "</table>"
+            for i, h in enumerate(result.retrieved, 1)) + "</table>" + matched_as(result)
         first = choices[0][1] if choices else None
         panel = open_citation(first, result) if first else ""
         return history, gr.update(choices=choices, value=first), panel, passages

@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return 0
     print(result.answer)
+    if result.translations:
+        print("\n(also matched as: " + "; ".join(f"{w} → {', '.join(ts)}" for w, ts in result.translations.items()) + ")")
     if not result.answered:
         print(f"\n({result.reason})")
         print("Closest paragraphs:")

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from qa.index import Index
-from qa.retrieve import Filters, Hit, asks_about_statement, retrieve
+from qa.retrieve import Filters, Hit, asks_about_statement, retrieve, translate_question
 
 CANNOT_ANSWER = "The statements do not answer this question."
 CANNOT_ANSWER_RU = "В заявлениях нет ответа на этот вопрос."
@@ -46,6 +46,7 @@ class Answer:
     retrieved: list[Hit] = field(default_factory=list)
     latency_ms: float = 0.0
     reason: str = ""
+    translations: dict[str, list[str]] = field(default_factory=dict)  # question word → words it was also matched as
 
     def to_json(self) -> dict:
         return {
@@ -54,7 +55,7 @@ class Answer:
             "retrieved": [{"statement_id": h.statement_id, "paragraph": h.paragraph, "score": round(h.score, 6),
                            "dense": round(h.dense, 4), "sentence": round(h.sentence, 4), "lexical": round(h.lexical, 4), "text": h.text}
                           for h in self.retrieved],
-            "latency_ms": round(self.latency_ms, 1), "reason": self.reason,
+            "latency_ms": round(self.latency_ms, 1), "reason": self.reason, "translations": self.translations,
         }
 
 
@@ -136,6 +137,8 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
         return Answer(question, False, "Ask a question about the statements.", reason="empty question")
     hits = retrieve(index, question, k or s.k, filters)
     result = Answer(question, False, refusal, retrieved=hits)
+    if hits:  # cached by retrieve(), so this costs nothing; shown so a reader can see how the question was matched
+        result.translations = {w: [index.lexical.surface.get(t, t) for t in ts] for w, ts in translate_question(index, question)[1].items()}
     if not hits:
         result.reason = "no statements match (is the store empty? run: python -m ingest add data/statements)"
     elif _evidence(hits[0]) < (floor := _floor(question, hits[0], s)) and not (hits[0].paragraph == 0 and asks_about_statement(question)):

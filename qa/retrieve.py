@@ -77,8 +77,21 @@ def _cosines(index: Index, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return dense, np.where(best_row >= 0, sentence, dense), best_row
 
 
+def translate_question(index: Index, question: str) -> tuple[list[str], dict[str, list[str]]]:
+    """The question's words in the other language of the corpus: (English words looked up, word → corpus terms)."""
+    s = index.settings
+    if not s.expand_queries or index.lexical is None:
+        return [], {}
+    foreign = index.lexical.foreign_words(question, s.expand_max_words)
+    translations = index.lexical.translate(foreign, index.query_vectors, index.dictionary, s.max_translations)
+    if index.dictionary:
+        russian = index.lexical.russian_words(question, s.expand_max_words)
+        translations.update(index.lexical.translate_russian(russian, index.dictionary, index.reverse_cache, s.max_translations))
+    return foreign, translations
+
+
 def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
-    """Top-k paragraphs: z(paragraph cosine) + w_s·z(best sentence cosine) + w_l·coverage·z(BM25)."""
+    """Top-k paragraphs by fused dense (question and translated question) and lexical (BM25 fields) z-scores."""
     index.refresh()
     if not index.ids:
         return []
@@ -88,14 +101,10 @@ def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None =
     allowed = np.array([filters.allows(m) and (m["paragraph"] > 0 or header_ok) for m in index.metas])
     if not allowed.any():
         return []
-    foreign = index.lexical.foreign_words(question, s.expand_max_words) if s.expand_queries else []
     query_vec = index.query_vectors([question])[0]
     dense, sentence, best_row = _cosines(index, query_vec)
     fused = _z(dense, allowed) + s.sentence_weight * _z(sentence, allowed)
-    translations = index.lexical.translate(foreign, index.query_vectors, index.dictionary, s.max_translations)
-    if s.expand_queries and index.dictionary:
-        russian = index.lexical.russian_words(question, s.expand_max_words)
-        translations.update(index.lexical.translate_russian(russian, index.dictionary, index.reverse_cache, s.max_translations))
+    foreign, translations = translate_question(index, question)
     if translations and s.translated_query_weight > 0:
         # e5 matches a question to text in another language better when the question carries that language's key words.
         mixed = question + " " + " ".join(index.lexical.surface.get(t[0], t[0]) for t in translations.values())

@@ -45,6 +45,7 @@ def test_gradio_client_ask(server):
 
     result = Client(server, verbose=False).predict("Which operations are named?", api_name="/ask")
     assert result["answered"] and result["citations"][0]["paragraph"] == 8
+    assert set(result) >= {"question", "answer", "retrieved", "latency_ms", "translations"}
 
 
 def _browser():

@@ -24,6 +24,9 @@ def test_example_question_quotes_paragraph_8(seed_index):
     assert "ПРОКСИ" in first.quote and "Наемник" in first.quote
     assert first.quote in seed_index.paragraph_text(SEED_ID, 8)
     assert first.date == "2018-11-08"
+    if seed_index.dictionary is not None:  # installed by `make setup` (mueller7-dict)
+        assert "операция" in a.translations["operations"]
+        assert a.to_json()["translations"] == a.translations
 
 
 def test_russian_question_and_header(seed_index):
