@@ -22,8 +22,9 @@ model: $(STAMP)
 	$(PY) -c "from config import get_settings; from ingest.embedder import model_path; s = get_settings(); print(model_path(s.embedding_model, s.model_cache))"
 
 # English→Russian dictionary (Debian mueller7-dict, GPL-2) used to translate English query words for BM25.
-dictionary:
+dictionary: $(STAMP)
 	@test -f /usr/share/dictd/mueller7.index || { (apt-get update -qq && apt-get install -y -qq mueller7-dict >/dev/null) || echo "warning: could not install mueller7-dict; English questions will use embeddings alone"; }
+	@$(PY) -c "from config import get_settings; from qa.dictionary import warm; print(warm(get_settings()))"
 
 browser:
 	@{ command -v chromium && test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf; } >/dev/null 2>&1 || { (apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) || echo "warning: could not install chromium; browser tests will be skipped"; }

@@ -119,3 +119,18 @@ def load_dictionary(path: str) -> Dictionary | None:
                     "(install it with: apt-get install mueller7-dict)", index_path)
         return None
     return Dictionary(index_path)
+
+
+def reverse_cache(settings) -> Path:
+    """Where the inverted (Russian → English) dictionary is kept, next to the model."""
+    return Path(settings.model_cache) / f"{Path(settings.dictionary).stem}-ru-en.json"
+
+
+
+def warm(settings) -> str:
+    """Build the inverted dictionary at setup (`make dictionary`), so no first question waits ~7 s for it."""
+    dictionary = load_dictionary(settings.dictionary)
+    if dictionary is None:
+        return "no dictionary installed"
+    dictionary.english("пытка", reverse_cache(settings))
+    return f"{reverse_cache(settings)}: {len(dictionary._reverse or {})} Russian lemmas"

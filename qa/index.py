@@ -11,7 +11,7 @@ import numpy as np
 from ingest.embedder import Embedder
 from ingest.store import Store
 from ingest.terms import terms
-from qa.dictionary import load_dictionary
+from qa.dictionary import load_dictionary, reverse_cache
 from qa.lexical import LexicalIndex
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class Index:
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
         self.lexical = None
         self.dictionary = load_dictionary(self.settings.dictionary) if self.settings.expand_queries else None
-        self.reverse_cache = Path(self.settings.model_cache) / f"{Path(self.settings.dictionary).stem}-ru-en.json"
+        self.reverse_cache = reverse_cache(self.settings)
         if self.ids:
             safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
             cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"
