@@ -1,4 +1,4 @@
-"""BM25 over Russian lemmas and English stems (paragraphs, truncation stems, sentences), with English query words translated."""
+"""BM25 over Russian lemmas and English stems (paragraphs, truncation stems, sentences); query words translated EN↔RU."""
 from __future__ import annotations
 
 import logging
