@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from qa.index import Index
-from qa.retrieve import Filters, Hit, asks_about_statement, retrieve, translate_question
+from qa.retrieve import Filters, Hit, asks_about_statement, search
 
 CANNOT_ANSWER = "The statements do not answer this question."
 CANNOT_ANSWER_RU = "В заявлениях нет ответа на этот вопрос."
@@ -135,10 +135,8 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     refusal = CANNOT_ANSWER_RU if is_russian(question) else CANNOT_ANSWER
     if not question:
         return Answer(question, False, "Ask a question about the statements.", reason="empty question")
-    hits = retrieve(index, question, k or s.k, filters)
-    result = Answer(question, False, refusal, retrieved=hits)
-    if hits:  # cached by retrieve(), so this costs nothing; shown so a reader can see how the question was matched
-        result.translations = {w: [index.lexical.surface.get(t, t) for t in ts] for w, ts in translate_question(index, question)[1].items()}
+    hits, translations = search(index, question, k or s.k, filters)
+    result = Answer(question, False, refusal, retrieved=hits, translations=translations)
     if not hits:
         result.reason = "no statements match (is the store empty? run: python -m ingest add data/statements)"
     elif _evidence(hits[0]) < (floor := _floor(question, hits[0], s)) and not (hits[0].paragraph == 0 and asks_about_statement(question)):

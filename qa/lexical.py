@@ -92,7 +92,6 @@ class LexicalIndex:
     def __post_init__(self) -> None:
         self.position = {t: i for i, t in enumerate(self.vocab)}
         self.has_latin = any(t[:1].isascii() and t[:1].isalpha() for t in self.df)
-        self.surface: dict[str, str] = {}  # English stem → the dictionary word it came from (for the mixed query)
 
     @property
     def df(self) -> dict[str, int]:
@@ -140,17 +139,15 @@ class LexicalIndex:
         return sorted(words, key=len, reverse=True)[:limit]
 
     def translate_russian(self, words: list[str], dictionary, cache: Path | None = None, limit: int = 2) -> dict[str, list[str]]:
-        """Each Russian query word → the stems of its English dictionary words the corpus has, likeliest first."""
+        """Each Russian query word → its English dictionary words the corpus has (one per stem), likeliest first."""
         out: dict[str, list[str]] = {}
         for word in words:
-            stems = []
+            heads: dict[str, str] = {}  # stem → first dictionary word with it
             for head in dictionary.english(term(word), cache) if dictionary else ():
-                stem = term(head)
-                if stem in self.df and stem not in stems:
-                    stems.append(stem)
-                    self.surface.setdefault(stem, head)
-            if stems:
-                out[word] = stems[:limit]
+                if term(head) in self.df:
+                    heads.setdefault(term(head), head)
+            if heads:
+                out[word] = list(heads.values())[:limit]
         return out
 
     def scores(self, question: str, translations: dict[str, list[str]] | None = None,
@@ -161,8 +158,10 @@ class LexicalIndex:
         exact: dict[str, list[str]] = {}
         stems: dict[str, list[str]] = {}
         for word, t in query_words(question):
-            exact.setdefault(t, [t]).extend(translations.get(word, []))
-            stems.setdefault(t, [prefix(t)]).extend(prefix(a) for a in [*translations.get(word, []), *loose.get(word, ())])
+            # Russian translations are corpus lemmas already; English ones are dictionary words, stemmed here.
+            alternatives = [a if _CYRILLIC.search(a) else term(a) for a in translations.get(word, [])]
+            exact.setdefault(t, [t]).extend(alternatives)
+            stems.setdefault(t, [prefix(t)]).extend(prefix(a) for a in [*alternatives, *loose.get(word, ())])
         n = self.paragraphs.n_docs
         weight = readable = 0.0
         for t, group in exact.items():

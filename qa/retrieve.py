@@ -78,7 +78,7 @@ def _cosines(index: Index, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def translate_question(index: Index, question: str) -> tuple[list[str], dict[str, list[str]]]:
-    """The question's words in the other language of the corpus: (English words looked up, word → corpus terms)."""
+    """The question's words in the other language of the corpus: (English words looked up, word → dictionary words)."""
     s = index.settings
     if not s.expand_queries or index.lexical is None:
         return [], {}
@@ -92,22 +92,27 @@ def translate_question(index: Index, question: str) -> tuple[list[str], dict[str
 
 def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
     """Top-k paragraphs by fused dense (question and translated question) and lexical (BM25 fields) z-scores."""
+    return search(index, question, k, filters)[0]
+
+
+def search(index: Index, question: str, k: int = 10, filters: Filters | None = None) -> tuple[list[Hit], dict[str, list[str]]]:
+    """retrieve(), also returning how the question's words were translated (question word → dictionary words)."""
     index.refresh()
     if not index.ids:
-        return []
+        return [], {}
     s = index.settings
     filters = filters or Filters()
     header_ok = asks_about_statement(question)
     allowed = np.array([filters.allows(m) and (m["paragraph"] > 0 or header_ok) for m in index.metas])
     if not allowed.any():
-        return []
+        return [], {}
     query_vec = index.query_vectors([question])[0]
     dense, sentence, best_row = _cosines(index, query_vec)
     fused = _z(dense, allowed) + s.sentence_weight * _z(sentence, allowed)
     foreign, translations = translate_question(index, question)
     if translations and s.translated_query_weight > 0:
         # e5 matches a question to text in another language better when the question carries that language's key words.
-        mixed = question + " " + " ".join(index.lexical.surface.get(t[0], t[0]) for t in translations.values())
+        mixed = question + " " + " ".join(t[0] for t in translations.values())
         mixed_dense, mixed_sentence, _ = _cosines(index, index.query_vectors([mixed])[0])
         fused = s.question_weight_when_translated * fused + s.translated_query_weight * (
             _z(mixed_dense, allowed) + s.sentence_weight * _z(mixed_sentence, allowed))
@@ -135,4 +140,4 @@ def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None =
             hit.dense, hit.lexical = max(hit.dense, float(dense[i])), max(hit.lexical, float(lexical[i]))
             if sentence[i] > hit.sentence:
                 hit.sentence, hit.best_sentence = float(sentence[i]), (int(i), int(best_row[i]))
-    return list(best.values())
+    return list(best.values()), translations
