@@ -43,7 +43,12 @@ def term(word: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Text → the terms BM25 indexes and queries with (stop words dropped; hyphenated words also split)."""
-    out: list[str] = []
+    return [t for _, t in word_terms(text)]
+
+
+def word_terms(text: str) -> list[tuple[str, str]]:
+    """(word as written, its term) pairs, the same words terms() keeps."""
+    out: list[tuple[str, str]] = []
     for match in _TOKEN.finditer(text):
         word = match.group(0)
         parts = [word, *word.split("-")] if "-" in word else [word]
@@ -52,5 +57,5 @@ def terms(text: str) -> list[str]:
                 continue
             lemma = term(part)
             if lemma not in _STOP:
-                out.append(lemma)
+                out.append((part, lemma))
     return out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.terms import _STOP, _TOKEN, term
+from ingest.terms import _STOP, term, word_terms
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ class LexicalIndex:
         translations, loose = translations or {}, loose or {}
         exact: dict[str, list[str]] = {}
         stems: dict[str, list[str]] = {}
-        for word, t in query_words(question):
+        for word, t in word_terms(question):
             # Russian translations are corpus lemmas already; English ones are dictionary words, stemmed here.
             alternatives = [a if _CYRILLIC.search(a) else term(a) for a in translations.get(word, [])]
             exact.setdefault(t, [t]).extend(alternatives)
@@ -173,19 +173,6 @@ class LexicalIndex:
             np.maximum.at(sentence, self.sentence_owner, self.sentences.group_scores(list(exact.values())))
         return LexicalScores(self.paragraphs.group_scores(list(exact.values())), sentence,
                              self.prefixes.group_scores(list(stems.values())), min(1.0, readable / weight) if weight else 0.0)
-
-
-def query_words(text: str) -> list[tuple[str, str]]:
-    """(word, term) pairs of a question, with the same tokens and stop words as terms()."""
-    out = []
-    for word in _TOKEN.findall(text):
-        for part in ([word, *word.split("-")] if "-" in word else [word]):
-            if part.lower() in _STOP or len(part) < 2 and not part.isdigit():
-                continue
-            t = term(part)
-            if t not in _STOP:
-                out.append((part, t))
-    return out
 
 
 def term_vectors(vocab: list[str], embedder, cache: Path | None) -> np.ndarray:
