@@ -98,7 +98,9 @@ def near_miss(question: str, hits: list[Hit], index: Index) -> str:
         asked = [n for n in names if re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", lower_q)]
         if asked and not any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", haystack.lower()) for n in names):
             return f"the question names {asked[0]}; the statement does not"
-    if _ASKS_QUANTITY.search(question) and not _NUMBER.search(top.text):
+    label = top.meta.get("label", "")
+    body = top.text[len(label):] if label and top.text.startswith(label) else top.text  # "Article 30" is no figure
+    if _ASKS_QUANTITY.search(question) and not _NUMBER.search(body):
         return "the question asks for a figure; the closest paragraph gives none"
     for name in re.findall(r"[«\"“]([^»\"”]{2,40})[»\"”]", question):
         if not _mentions(haystack, name):
@@ -135,15 +137,19 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     refusal = CANNOT_ANSWER_RU if is_russian(question) else CANNOT_ANSWER
     if not question:
         return Answer(question, False, "Ask a question about the statements.", reason="empty question")
-    hits, translations = search(index, question, k or s.k, filters)
-    result = Answer(question, False, refusal, retrieved=hits, translations=translations)
+    found = search(index, question, k or s.k, filters)
+    hits = found.hits
+    result = Answer(question, False, refusal, retrieved=hits, translations=found.translations)
     if not hits:
         result.reason = "no statements match (is the store empty? run: python -m ingest add data/statements)"
-    elif _evidence(hits[0]) < (floor := _floor(question, hits[0], s)) and not (hits[0].paragraph == 0 and asks_about_statement(question)):
-        # The header always states title, issuer, date and place: a question about those is not refused on similarity.
-        result.reason = f"weak evidence: best cosine {_evidence(hits[0]):.3f} < {floor}"
     else:
-        result.reason = near_miss(question, hits, index)
+        # The header always states title, issuer, date and place: a question about those is not refused on similarity.
+        about_header = hits[0].paragraph == 0 and asks_about_statement(question)
+        floor = _floor(question, hits[0], found.coverage, index.dictionary is not None, s)
+        if _evidence(hits[0]) < floor and not about_header:
+            result.reason = f"weak evidence: best cosine {_evidence(hits[0]):.3f} < {floor}"
+        else:
+            result.reason = near_miss(question, hits, index)
     if hits and not result.reason:
         query_vec = index.query_vectors([question])[0]
         chosen = [h for h in hits[: s.max_quotes] if h is hits[0] or _close(h, hits[0], s)]
@@ -163,10 +169,13 @@ def _evidence(hit: Hit) -> float:
     return max(hit.dense, hit.sentence)
 
 
-def _floor(question: str, top: Hit, s) -> float:
-    """Cross-lingual cosines run lower than same-language ones, so each has its own calibrated floor."""
+def _floor(question: str, top: Hit, coverage: float, can_translate: bool, s) -> float:
+    """Cross-lingual cosines run lower than same-language ones, so each has its own calibrated floor; a question
+    whose words the statements mostly lack (not even through the dictionary) must be closer still."""
     same = is_russian(question) == is_russian(top.text)
-    return s.refuse_below if same else s.refuse_below_cross
+    floor = s.refuse_below if same else s.refuse_below_cross
+    readable = same or can_translate  # without a dictionary a foreign question's coverage says nothing
+    return max(floor, s.refuse_below_unread) if readable and coverage < s.unread_coverage else floor
 
 
 def _close(hit: Hit, top: Hit, s) -> bool:

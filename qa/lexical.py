@@ -78,6 +78,8 @@ class LexicalIndex:
     vocab_vectors: np.ndarray | None = None
     min_similarity: float = 0.865
     min_margin: float = 0.008
+    min_translation_similarity: float = 0.855  # e5 query cosine of a Russian word and an English translation
+    max_candidates: int = 4
 
     @classmethod
     def build(cls, record_terms: list[str], sentence_terms: list[str], sentence_owner: np.ndarray,
@@ -138,16 +140,29 @@ class LexicalIndex:
                  if _CYRILLIC.search(w) and w.lower() not in _STOP and term(w) not in _STOP and term(w) not in self.df]
         return sorted(words, key=len, reverse=True)[:limit]
 
-    def translate_russian(self, words: list[str], dictionary, cache: Path | None = None, limit: int = 2) -> dict[str, list[str]]:
-        """Each Russian query word → its English dictionary words the corpus has (one per stem), likeliest first."""
-        out: dict[str, list[str]] = {}
+    def translate_russian(self, words: list[str], dictionary, cache: Path | None = None, limit: int = 2,
+                          embed_words=None) -> dict[str, list[str]]:
+        """Each Russian query word → its English dictionary words the corpus has (one per stem). With embed_words,
+        they are ranked by similarity to the word and the dissimilar dropped: the inverted dictionary also lists
+        words whose rare senses mention it (оружие ← natural), which would read an unrelated question as answerable."""
+        candidates: dict[str, list[str]] = {}
         for word in words:
             heads: dict[str, str] = {}  # stem → first dictionary word with it
             for head in dictionary.english(term(word), cache) if dictionary else ():
                 if term(head) in self.df:
                     heads.setdefault(term(head), head)
             if heads:
-                out[word] = list(heads.values())[:limit]
+                candidates[word] = list(heads.values())[: self.max_candidates]
+        if embed_words is None or not candidates:
+            return {w: heads[:limit] for w, heads in candidates.items()}
+        texts = list(dict.fromkeys([*candidates, *(h for heads in candidates.values() for h in heads)]))
+        vectors = dict(zip(texts, embed_words(texts)))
+        out: dict[str, list[str]] = {}
+        for word, heads in candidates.items():
+            sims = [float(vectors[word] @ vectors[h]) for h in heads]
+            kept = [h for sim, h in sorted(zip(sims, heads), key=lambda p: -p[0]) if sim >= self.min_translation_similarity]
+            if kept:
+                out[word] = kept[:limit]
         return out
 
     def scores(self, question: str, translations: dict[str, list[str]] | None = None,

@@ -57,6 +57,16 @@ class Hit:
     best_sentence: tuple[int, int] = (0, 0)  # (record index, sentence row) of the closest sentence
 
 
+@dataclass
+class Retrieval:
+    """What search() found: ranked paragraphs, how the question's words were translated (question word → dictionary
+    words), and the IDF share of the question's words the corpus can read (directly or through a translation)."""
+
+    hits: list[Hit]
+    translations: dict[str, list[str]] = field(default_factory=dict)
+    coverage: float = 0.0
+
+
 def _z(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     values = x[mask]
     if values.size < 2 or values.std() < 1e-9:
@@ -86,26 +96,27 @@ def translate_question(index: Index, question: str) -> tuple[list[str], dict[str
     translations = index.lexical.translate(foreign, index.query_vectors, index.dictionary, s.max_translations)
     if index.dictionary:
         russian = index.lexical.russian_words(question, s.expand_max_words)
-        translations.update(index.lexical.translate_russian(russian, index.dictionary, index.reverse_cache, s.max_translations))
+        translations.update(index.lexical.translate_russian(
+            russian, index.dictionary, index.reverse_cache, s.max_translations, index.query_vectors))
     return foreign, translations
 
 
 def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
     """Top-k paragraphs by fused dense (question and translated question) and lexical (BM25 fields) z-scores."""
-    return search(index, question, k, filters)[0]
+    return search(index, question, k, filters).hits
 
 
-def search(index: Index, question: str, k: int = 10, filters: Filters | None = None) -> tuple[list[Hit], dict[str, list[str]]]:
-    """retrieve(), also returning how the question's words were translated (question word → dictionary words)."""
+def search(index: Index, question: str, k: int = 10, filters: Filters | None = None) -> Retrieval:
+    """retrieve(), also returning the translations used and the share of the question the corpus can read."""
     index.refresh()
     if not index.ids:
-        return [], {}
+        return Retrieval([])
     s = index.settings
     filters = filters or Filters()
     header_ok = asks_about_statement(question)
     allowed = np.array([filters.allows(m) and (m["paragraph"] > 0 or header_ok) for m in index.metas])
     if not allowed.any():
-        return [], {}
+        return Retrieval([])
     query_vec = index.query_vectors([question])[0]
     dense, sentence, best_row = _cosines(index, query_vec)
     fused = _z(dense, allowed) + s.sentence_weight * _z(sentence, allowed)
@@ -140,4 +151,4 @@ def search(index: Index, question: str, k: int = 10, filters: Filters | None = N
             hit.dense, hit.lexical = max(hit.dense, float(dense[i])), max(hit.lexical, float(lexical[i]))
             if sentence[i] > hit.sentence:
                 hit.sentence, hit.best_sentence = float(sentence[i]), (int(i), int(best_row[i]))
-    return list(best.values()), translations
+    return Retrieval(list(best.values()), translations, lex.coverage)

@@ -35,3 +35,31 @@ def test_russian_questions_find_english_paragraphs(udhr):
     assert hybrid["verbatim_quotes"] == 1.0
     a = answer("Запрещено ли рабство?", hybrid_index)
     assert a.answered and a.citations[0].label == "Article 4" and "slavery" in a.citations[0].quote
+
+
+def test_reverse_translations_keep_only_similar_senses(udhr):
+    store, embedder, settings = udhr
+    index = Index(store, embedder, settings)
+    index.refresh()
+    translate = index.lexical.translate_russian
+    # The inverted dictionary also lists words whose rare senses mention the Russian one (оружие ← natural, кража ← job);
+    # the UDHR has neither weapons nor theft, so those words must not read the question as answerable.
+    found = translate(["пытках", "оружия", "кражу"], index.dictionary, index.reverse_cache, 2, index.query_vectors)
+    assert found.get("пытках") == ["torture"]
+    assert "оружия" not in found and "кражу" not in found
+    unfiltered = translate(["оружия"], index.dictionary, index.reverse_cache, 2)
+    assert unfiltered.get("оружия"), "the filter, not the dictionary, dropped it"
+
+
+def test_question_the_statement_cannot_read_is_refused(udhr):
+    store, embedder, settings = udhr
+    a = answer("Какой срок тюремного заключения предусмотрен за кражу?", Index(store, embedder, settings))
+    assert not a.answered and a.retrieved
+    assert a.reason.endswith(f"< {settings.refuse_below_unread}")
+
+
+def test_figure_question_ignores_the_article_number(udhr):
+    store, embedder, settings = udhr
+    # The closest paragraph is labelled "Article 30": its heading is no figure of signatories.
+    a = answer("Сколько государств подписали декларацию?", Index(store, embedder, settings))
+    assert not a.answered and "figure" in a.reason
