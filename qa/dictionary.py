@@ -18,6 +18,26 @@ _NOISE = re.compile(r"\[[^\]]*\]|\([^)]*\)|_\S+?\.")  # transcriptions, glosses,
 _SENSES = re.compile(r"[;\n]|\d+[).]")
 
 
+# Irregular English forms whose base the suffix rules cannot reach (built → build); a form that is itself a headword
+# (found, left, saw) is looked up as written first.
+_IRREGULAR = {form: base for base, forms in {
+    "arise": "arose arisen", "bear": "bore borne born", "become": "became", "begin": "began begun", "bring": "brought",
+    "build": "built", "buy": "bought", "catch": "caught", "choose": "chose chosen", "come": "came", "deal": "dealt",
+    "do": "did done", "draw": "drew drawn", "drive": "drove driven", "fall": "fell fallen", "feel": "felt",
+    "fight": "fought", "find": "found", "flee": "fled", "fly": "flew flown", "forbid": "forbade forbidden",
+    "freeze": "froze frozen", "give": "gave given", "go": "went gone", "grow": "grew grown", "hang": "hung",
+    "hide": "hid hidden", "hold": "held", "keep": "kept", "know": "knew known", "lay": "laid", "lead": "led",
+    "leave": "left", "lend": "lent", "lose": "lost", "make": "made", "mean": "meant", "meet": "met", "pay": "paid",
+    "ride": "rode ridden", "rise": "rose risen", "run": "ran", "say": "said", "see": "saw seen", "seek": "sought",
+    "sell": "sold", "send": "sent", "shoot": "shot", "show": "shown", "sing": "sang sung", "sit": "sat",
+    "speak": "spoke spoken", "spend": "spent", "stand": "stood", "steal": "stole stolen", "strike": "struck",
+    "swear": "swore sworn", "take": "took taken", "teach": "taught", "tear": "tore torn", "tell": "told",
+    "think": "thought", "throw": "threw thrown", "understand": "understood", "undertake": "undertook undertaken",
+    "wear": "wore worn", "win": "won", "withdraw": "withdrew withdrawn", "write": "wrote written",
+    "man": "men", "woman": "women", "child": "children", "foot": "feet", "tooth": "teeth",
+}.items() for form in forms.split()}
+
+
 def _number(code: str) -> int:
     n = 0
     for c in code:
@@ -40,6 +60,10 @@ class Dictionary:
 
     def headword(self, word: str) -> str | None:
         """The dictionary form of an inflected English word (operations → operation, named → name)."""
+        return next(iter(self.headwords(word)), None)
+
+    def headwords(self, word: str) -> list[str]:
+        """Every dictionary form the word may inflect, likeliest first (built: the cross-reference 'built', then build)."""
         w = word.lower()
         candidates = [w]
         if w.endswith("ies"):
@@ -48,13 +72,24 @@ class Dictionary:
             candidates.append(w[:-2])
         if w.endswith("s") and not w.endswith("ss"):
             candidates.append(w[:-1])
+        if w.endswith("ied"):
+            candidates.append(w[:-3] + "y")
         if w.endswith("ed"):
             candidates += [w[:-1], w[:-2], w[:-3]]
         if w.endswith("ing"):
             candidates += [w[:-3] + "e", w[:-3], w[:-4]]
         if w.endswith("ly"):
             candidates.append(w[:-2])
-        return next((c for c in candidates if c in self.offsets), None)
+        if w.endswith(("ier", "iest")):  # earlier, busiest
+            candidates.append(w[: -3 if w.endswith("ier") else -4] + "y")
+        for ending in ("est", "er"):  # oldest, larger, biggest
+            if w.endswith(ending):
+                stem = w[: -len(ending)]
+                undoubled = [stem[:-1]] if len(stem) > 2 and stem[-1] == stem[-2] else []
+                candidates += undoubled + [stem, stem + "e"]
+        if w in _IRREGULAR:
+            candidates.append(_IRREGULAR[w])
+        return [c for c in dict.fromkeys(candidates) if c in self.offsets]
 
     def translations(self, word: str) -> tuple[str, ...]:
         """Russian lemmas of the word's translations, in the dictionary's order (examples and phrases skipped)."""
@@ -63,14 +98,20 @@ class Dictionary:
         return self._cache[word]
 
     def _translations(self, word: str) -> tuple[str, ...]:
-        head = self.headword(word)
-        if head is None:
+        heads = self.headwords(word)
+        if not heads:
             # A compound or prefixed word the dictionary lacks is translated by its longest known ending, which
             # carries the meaning (cybercrime → crime, counterterrorism → terrorism).
             for cut in range(2, len(word) - 4):
                 if self.headword(word[cut:]):
                     return self._translations(word[cut:])
             return ()
+        for head in heads:  # a cross-reference entry ("built см. build") has no translation: try the next form
+            if found := self._entry_translations(head):
+                return found
+        return ()
+
+    def _entry_translations(self, head: str) -> tuple[str, ...]:
         out: dict[str, None] = {}
         for offset, length in self.offsets[head]:
             text = self.data[offset:offset + length].decode("utf-8", "replace")
@@ -97,7 +138,7 @@ class Dictionary:
         ranked: dict[str, list[tuple[int, str]]] = {}
         for head in self.offsets:
             if head.isalpha():
-                for rank, lemma in enumerate(self.translations(head)):
+                for rank, lemma in enumerate(self._entry_translations(head)):
                     ranked.setdefault(lemma, []).append((rank, head))
         reverse = {lemma: [h for _, h in sorted(pairs)] for lemma, pairs in ranked.items()}
         if cache:

@@ -19,7 +19,9 @@ def dictionary():
 
 
 @pytest.mark.parametrize("word,head", [("operations", "operation"), ("named", "name"), ("countries", "country"),
-                                       ("mercenaries", "mercenary"), ("improving", "improve"), ("relies", "rely"), ("qwertyuiop", None)])
+                                       ("mercenaries", "mercenary"), ("improving", "improve"), ("relies", "rely"), ("qwertyuiop", None),
+                                       ("oldest", "old"), ("busiest", "busy"), ("bigger", "big"), ("multiplied", "multiply"),
+                                       ("children", "children")])
 def test_headword(dictionary, word, head):
     assert dictionary.headword(word) == head
 
@@ -31,6 +33,13 @@ def test_translations_are_russian_lemmas_without_example_phrases(dictionary):
     assert "название" in name and "наименование" in name
     assert "понаслышке" not in name  # from the example "to know by name знать понаслышке"
     assert dictionary.translations("qwertyuiop") == ()
+
+
+def test_cross_reference_entries_fall_through_to_the_base_form(dictionary):
+    # Mueller's "built" and "written" entries only point at build / write.
+    assert "строить" in dictionary.translations("built")
+    assert "писать" in dictionary.translations("written")
+    assert "ребенок" in dictionary.translations("children")
 
 
 def test_missing_dictionary_is_none(tmp_path, caplog):
