@@ -12,7 +12,7 @@ from ingest.records import IngestError, Paragraph, Statement
 _TRAILING_NOTE = re.compile(r"(\s*\[[^\[\]\n]{1,40}\])+$")
 _TERMINAL = tuple('.!?…:;»"”)') + ("».", '".')
 _LABEL = re.compile(
-    r"^(?:(?P<art>(?:Статья|Article|Art\.|Пункт|Раздел|Section|Chapter|Глава)\s+[\dIVXLC]+[\.\d]*)"
+    r"^(?:(?P<art>(?:Статья|Article|Art\.|Пункт|Раздел|Section|Chapter|Глава)\s+[\dIVXLC]+[\.\d]*|Preamble|Преамбула)"
     r"|(?P<pt>п\.\s*\d+[\.\d]*)"
     r"|(?P<num>\d{1,3}(?:\.\d{1,3})*)[.)](?=\s)"
     r"|(?P<let>[а-яa-z])\)(?=\s))",
@@ -25,6 +25,9 @@ _DOC_TYPES = re.compile(
     re.I,
 )
 _HEADER_MAX = 6
+# Editorial notes in a header ("(В редакции Указа … от 30.08.2004)", "Утратил силу - Указ … от 11.07.2004") date an
+# amendment or a repeal, not the statement, and are not part of its title.
+_NOTE_START = re.compile(r"^(?:\(|Утратил[аио]?\s+силу|В\s+редакции|Amended\s+by|Repealed\s+by)", re.I)
 
 
 def parse_file(path: Path, statement_id: str | None = None) -> Statement:
@@ -44,22 +47,31 @@ def parse_blocks(blocks: list[str], statement_id: str, source: str = "") -> Stat
         raise IngestError("no body paragraphs found (only a header)")
     header = _join_continuations(header, header=True)
     lines = [ln for block in header for ln in block.split("\n")]
-    date = next((d for d in map(find_date, lines) if d and not _is_note(d, lines)), "")
+    lines = [ln for i, ln in enumerate(lines) if i not in _notes(lines)]
+    date = next((d for d in map(find_date, lines) if d), "")
     place = next((p for p in map(find_place, lines) if p), "")
     if not date or not place:
         tail = [ln for block in body if len(block) < 120 for ln in block.split("\n")]
         date = date or next((d for d in map(find_date, tail) if d and len(_line_without_date(tail, d)) < 40), "")
         place = place or next((p for p in map(find_place, tail) if p), "")
-    title_lines = [ln for ln in lines if not find_date(ln) and not find_place(ln) and not ln.startswith("(")] or lines[:1]
+    title_lines = [ln for ln in lines if not find_date(ln) and not find_place(ln)] or lines[:1]
     title = _title(title_lines)
     paragraphs = [Paragraph(0, "\n".join(header), "")]
     paragraphs += [Paragraph(i, text, _label(text)) for i, text in enumerate(body, 1)]
-    return Statement(statement_id, title, _issuer(title), date, place, source, paragraphs)
+    return Statement(statement_id, title, _issuer(title) or _parties(body[0]), date, place, source, paragraphs)
 
 
-def _is_note(date: str, lines: list[str]) -> bool:
-    """A date inside '(В редакции … от 30.08.2004)' dates an amendment, not the statement."""
-    return next(ln for ln in lines if find_date(ln) == date).lstrip().startswith("(")
+def _notes(lines: list[str]) -> set[int]:
+    """Which lines (or blocks) are editorial notes: from a note's start through the line that dates or closes it."""
+    notes: set[int] = set()
+    inside = False
+    for i, line in enumerate(lines):
+        text = line.strip()
+        inside = inside or bool(_NOTE_START.match(text))
+        if inside:
+            notes.add(i)
+            inside = not (find_date(text) or text.endswith(")"))
+    return notes
 
 
 def _line_without_date(lines: list[str], date: str) -> str:
@@ -88,9 +100,10 @@ def _is_header_like(block: str) -> bool:
 def _header_length(blocks: list[str]) -> int:
     """The header runs to the date/place block near the top, else over the leading title-like blocks."""
     limit = min(len(blocks) - 1, _HEADER_MAX)
+    notes = _notes(blocks[:limit])
     for i in range(1, limit):
         block = blocks[i]
-        if len(block) < 200 and not block.startswith("(") and (find_date(block) or find_place(block)):
+        if len(block) < 200 and i not in notes and not _LABEL.match(block) and (find_date(block) or find_place(block)):
             if all(len(b) < 400 and not _LABEL.match(b) for b in blocks[:i]):
                 return i + 1
             break
@@ -162,7 +175,8 @@ def _title(lines: list[str]) -> str:
 
 
 _ISSUER_RE = re.compile(
-    r"^(?:[\w ]+?)\s+(?:of|by)\s+(?:the\s+)?(?P<en>.+?)(?:\s+(?:on|regarding|concerning|about|in connection with)\s+|$)"
+    r"^(?:joint\s+|final\s+)?[a-zé]+\s+(?:by\s+(?:the\s+)?|of\s+the\s+|of\s+(?=(?-i:[A-Z]{2})))"  # not 'Declaration of Human Rights'
+    r"(?P<en>.+?)(?:\s+(?:on|regarding|concerning|about|in connection with)\s+|$)"
     r"|^(?:совместное\s+)?\w+\s+(?P<ru>[А-ЯЁ].+?)(?:\s+(?:о|об|по|в связи с)\s+|$)",
     re.I,
 )
@@ -181,6 +195,15 @@ def _issuer(title: str) -> str:
         return m.group("en").strip(" ,")
     issuer = m.group("ru").strip(" ,").replace("~", " ")
     return _nominative(issuer)
+
+
+_PARTIES = re.compile(r"^We,\s+(?:the\s+)?(?P<parties>[A-Z].{2,200}?),\s+(?:as|being|hereinafter|having|meeting|gathered)\b")
+
+
+def _parties(first_paragraph: str) -> str:
+    """An agreement's title names no issuer, but its preamble does: 'We, the Republic of Belarus, … and Ukraine, as …'."""
+    m = _PARTIES.match(first_paragraph)
+    return m.group("parties") if m else ""
 
 
 def _nominative(phrase: str) -> str:

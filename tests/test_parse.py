@@ -171,3 +171,40 @@ def test_bad_inputs_raise_one_line_reasons(tmp_path, name, data, reason):
     with pytest.raises(IngestError) as exc:
         parse_file(path)
     assert reason in str(exc.value) and "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize("name", ["kremlin_act_18527_ru.txt", "originals/kremlin_act_18527.txt"])
+def test_repeal_note_is_neither_date_nor_title(name):
+    # "Утратил силу - Указ … от 11.07.2004 г. N 865" dates the repeal; the decree itself is signed 16 September 2002.
+    s = parse_file(needs_shared(SHARED / "corpus" / name))
+    assert s.date == "2002-09-16"
+    assert s.title.endswith("О внесении изменений и дополнений в Положение о Министерстве иностранных дел Российской Федерации")
+    assert "Утратил" not in s.title and s.issuer == "Президент Российской Федерации"
+
+
+@pytest.mark.parametrize("title,issuer", [
+    ("Statement of the CSTO Collective Security Council on terrorism", "CSTO Collective Security Council"),
+    ("Joint Statement by the Heads of State on the situation", "Heads of State"),
+    ("Statement of CSTO Council", "CSTO Council"),
+    ("Declaration of Human Rights", ""),  # a topic, not a body
+    ("Agreement Establishing The Commonwealth Of Independent States", ""),
+])
+def test_issuer_from_title(title, issuer):
+    from ingest.parse import _issuer
+
+    assert _issuer(title) == issuer
+
+
+def test_agreement_parties_are_its_issuer(tmp_path):
+    text = ("AGREEMENT ESTABLISHING THE COMMONWEALTH OF INDEPENDENT STATES\n\nWe, the Republic of Belarus, the Russian "
+            "Federation (RSFSR) and Ukraine, as founder States of the Union, hereby declare the following.\n\nArticle 1\n\n"
+            "The High Contracting Parties hereby establish the Commonwealth of Independent States.")
+    (tmp_path / "cis.txt").write_text(text, encoding="utf-8")
+    s = parse_file(tmp_path / "cis.txt")
+    assert s.issuer == "Republic of Belarus, the Russian Federation (RSFSR) and Ukraine"
+
+
+def test_preamble_heading_labels_its_paragraph():
+    s = parse_file(ROOT / "data" / "eval" / "udhr" / "udhr_en.txt")
+    assert s.title == "Universal Declaration of Human Rights"
+    assert s.body[0].label == "Preamble" and s.body[0].text.startswith("Preamble\nWhereas recognition")
