@@ -32,9 +32,12 @@ class Settings(BaseSettings):
 
     k: int = Field(10, description="Paragraphs returned by retrieval.")
     sentence_weight: float = Field(1.0, description="Weight of the best-sentence cosine (z-scored) in fusion; the paragraph cosine has weight 1.")
-    lexical_weight: float = Field(0.25, description="Weight of paragraph BM25 (z-scored, times the share of the question BM25 can read) in fusion.")
-    sentence_lexical_weight: float = Field(0.5, description="Weight of the best sentence's BM25 (z-scored, times that share) in fusion.")
-    prefix_weight: float = Field(0.5, description="Weight of BM25 over 5-letter truncation stems (z-scored) in fusion.")
+    lexical_weight: float = Field(0.3, description="Weight of paragraph BM25 (z-scored, times the share of the question BM25 can read) in fusion.")
+    sentence_lexical_weight: float = Field(0.6, description="Weight of the best sentence's BM25 (z-scored, times that share) in fusion.")
+    prefix_weight: float = Field(0.6, description="Weight of BM25 over 5-letter truncation stems (z-scored) in fusion.")
+    same_language_lexical_boost: float = Field(3.0, description="The BM25 weights are multiplied by this for paragraphs in the "
+                                               "question's own language (exact words, not translations).")
+    fusion_pool: int = Field(30, description="Scores are z-normalised over this many of the densest candidates (at least k).")
     expand_queries: bool = Field(True, description="Map query words the corpus lacks (e.g. English over Russian) to nearest corpus lemmas for BM25.")
     expand_max_words: int = Field(8, description="Most query words translated per question (each costs one embedding call).")
     dictionary: str = Field("/usr/share/dictd/mueller7.index", description="English→Russian dictd index (Debian mueller7-dict) for "

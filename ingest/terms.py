@@ -41,6 +41,11 @@ def term(word: str) -> str:
     return stemmer.stemWord(word)
 
 
+def is_russian(text: str) -> bool:
+    """More Cyrillic letters than Latin ones."""
+    return len(_CYRILLIC.findall(text)) > len(re.findall(r"[a-z]", text, re.I))
+
+
 def terms(text: str) -> list[str]:
     """Text → the terms BM25 indexes and queries with (stop words dropped; hyphenated words also split)."""
     return [t for _, t in word_terms(text)]

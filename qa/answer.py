@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ingest.terms import is_russian
 from qa.index import Index
 from qa.retrieve import Filters, Hit, asks_about_statement, search
 
@@ -63,12 +64,6 @@ def short_title(title: str, limit: int = 90) -> str:
     if len(title) <= limit:
         return title
     return title[: title.rfind(" ", 0, limit)] + " …"
-
-
-def is_russian(text: str) -> bool:
-    cyr = len(re.findall(r"[а-яё]", text, re.I))
-    lat = len(re.findall(r"[a-z]", text, re.I))
-    return cyr > lat
 
 
 # "How many / how much" asks for a figure; a paragraph with no number in digits or words cannot give it.

@@ -10,7 +10,7 @@ import numpy as np
 
 from ingest.embedder import Embedder
 from ingest.store import Store
-from ingest.terms import terms
+from ingest.terms import is_russian, terms
 from qa.dictionary import load_dictionary, reverse_cache
 from qa.lexical import LexicalIndex
 
@@ -54,6 +54,7 @@ class Index:
         self.sentence_spans = [(m["start"], m["stop"]) for m in metas]
         self.sentence_vectors = (np.asarray(sentences["embeddings"], dtype=np.float32)[keep] if keep
                                  else np.zeros((0, self.vectors.shape[1]), np.float32))
+        self.russian = np.array([is_russian(d) for d in self.docs], dtype=bool)
         self.by_paragraph: dict[tuple[str, int], list[int]] = {}
         for i, m in sorted(enumerate(self.metas), key=lambda x: x[1]["part"]):
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)

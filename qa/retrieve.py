@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ingest.terms import is_russian
 from qa.index import Index
 
 # Questions about the statement itself (when, where, who issued it, its title) are answered by the header, ¶0.
@@ -18,8 +19,19 @@ _ABOUT_STATEMENT = re.compile(
 )
 
 
+# Or a statement noun anywhere with a question about its place, year or author ("Which city was the statement signed
+# in?", "В каком городе принято заявление?", "Which organisation's council made this statement?").
+_STATEMENT_NOUN = re.compile(r"\b(?:statement|declaration|document|agreement|decree|communiqu\w*|treaty)\b"
+                             r"|заявлени|деклараци|документ|соглашени|\bуказ|коммюнике", re.I)
+_STATEMENT_ATTRIBUTE = re.compile(
+    r"\b(?:which|what|in what)\s+(?:city|place|venue|year|country|organi[sz]ation|body|council)\b|\bmade (?:this|the|that|it)\b|\bmade by\b|\bby whom\b"
+    r"|в каком (?:городе|месте|году)|как(?:ая|ой|ой именно) (?:организаци|орган)|\bкем\b|\bкакой стран", re.I)
+
+
 def asks_about_statement(question: str) -> bool:
-    return bool(_ABOUT_STATEMENT.search(question))
+    """A question about the statement itself, which its header (¶0: title, issuer, date, place) answers."""
+    return bool(_ABOUT_STATEMENT.search(question)) or bool(
+        _STATEMENT_NOUN.search(question) and _STATEMENT_ATTRIBUTE.search(question))
 
 
 @dataclass
@@ -74,6 +86,16 @@ def _z(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return (x - values.mean()) / values.std()
 
 
+def _pool(score: np.ndarray, allowed: np.ndarray, size: int) -> np.ndarray:
+    """The allowed records among the `size` best by score."""
+    if allowed.sum() <= size:
+        return allowed
+    top = np.argsort(-np.where(allowed, score, -np.inf), kind="stable")[:size]
+    pool = np.zeros_like(allowed)
+    pool[top] = True
+    return pool & allowed
+
+
 def _cosines(index: Index, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per record: paragraph cosine, best sentence cosine (the paragraph's when it has no sentence rows), that row."""
     dense = index.vectors @ query_vec
@@ -119,26 +141,32 @@ def search(index: Index, question: str, k: int = 10, filters: Filters | None = N
         return Retrieval([])
     query_vec = index.query_vectors([question])[0]
     dense, sentence, best_row = _cosines(index, query_vec)
-    fused = _z(dense, allowed) + s.sentence_weight * _z(sentence, allowed)
+    parts = [(1.0, dense), (s.sentence_weight, sentence)]
     foreign, translations = translate_question(index, question)
     if translations and s.translated_query_weight > 0:
         # e5 matches a question to text in another language better when the question carries that language's key words.
         mixed = question + " " + " ".join(t[0] for t in translations.values())
         mixed_dense, mixed_sentence, _ = _cosines(index, index.query_vectors([mixed])[0])
-        fused = s.question_weight_when_translated * fused + s.translated_query_weight * (
-            _z(mixed_dense, allowed) + s.sentence_weight * _z(mixed_sentence, allowed))
+        w, t = s.question_weight_when_translated, s.translated_query_weight
+        parts = [(w, dense), (w * s.sentence_weight, sentence), (t, mixed_dense), (t * s.sentence_weight, mixed_sentence)]
+    # Scores are z-normalised over a fixed-size pool of the densest candidates, not the whole corpus: over 10 paragraphs
+    # or 10,000 a paragraph with a rare matching word then stands out by the same few deviations, so one set of
+    # weights means the same thing in a single statement and in a large collection.
+    pool = _pool(sum(w * _z(x, allowed) for w, x in parts), allowed, max(s.fusion_pool, k))
+    fused = sum(w * _z(x, pool) for w, x in parts)
     loose = {w: index.dictionary.translations(w)[:3] for w in foreign} if index.dictionary else {}
     lex = index.lexical.scores(question, translations, loose)
     lexical = lex.paragraph
-    fused += s.prefix_weight * _z(lex.prefix, allowed)
-    if lex.coverage > 0:
-        fused += lex.coverage * (s.lexical_weight * _z(lex.paragraph, allowed) + s.sentence_lexical_weight * _z(lex.sentence, allowed))
-    fused = np.where(allowed, fused, -np.inf)
+    # Words match exactly within one language; across languages they match only through a translation, less surely.
+    boost = np.where(index.russian == is_russian(question), s.same_language_lexical_boost, 1.0)
+    fused += boost * (s.prefix_weight * _z(lex.prefix, pool) + lex.coverage * (
+        s.lexical_weight * _z(lex.paragraph, pool) + s.sentence_lexical_weight * _z(lex.sentence, pool)))
+    fused = np.where(pool, fused, -np.inf)
 
     best: dict[tuple[str, int], Hit] = {}
     for i in np.argsort(-fused, kind="stable"):
-        if not allowed[i]:
-            break  # only filtered-out records (score -inf) remain
+        if not pool[i]:
+            break  # only filtered-out records and those outside the pool (score -inf) remain
         meta = index.metas[i]
         key = (meta["statement_id"], meta["paragraph"])
         hit = best.get(key)
