@@ -28,6 +28,29 @@ _STATEMENT_ATTRIBUTE = re.compile(
     r"|в каком (?:городе|месте|году)|как(?:ая|ой|ой именно) (?:организаци|орган)|\bкем\b|\bкакой стран", re.I)
 
 
+# The statement itself is named by a lower-case noun ("the statement", "this declaration", "заявление"); a capitalised
+# one is the name of some other document ("the Maastricht Treaty", "Соглашение о социальной политике").
+_NOUN = (r"(?-i:(?:the|this|that)\s+(?:statement|declaration|document|agreement|decree|communiqu\w*|treaty)\b"
+         r"|(?:заявлени|деклараци|документ|соглашени|указ)\w*)")
+_DONE = r"(?:adopted|signed|issued|made|published|dated|(?:принят|подписан|издан|опубликован|сделан)[оаы]?\b)"
+# Only the header can answer these: when, where, by whom the statement was made, or what it is called.
+_ONLY_HEADER = re.compile(
+    rf"\b(?:when|where|what date|which date|what year|which year|what city|which city|когда|где|какого числа"
+    rf"|в каком (?:городе|году|месте))\b.{{0,40}}{_NOUN}"
+    rf"|{_NOUN}\s+(?:was\s+|were\s+|been\s+|было\s+|был\s+|была\s+)?{_DONE}"
+    rf"|\b{_DONE}\s+(?:это\s+|данное\s+|настоящее\s+)?{_NOUN}"
+    rf"|\b(?:author|title|issuer|name|автор|названи\w*)\s+(?:of\s+)?(?:этого\s+|данного\s+)?{_NOUN}"
+    rf"|\bкто\b.{{0,30}}(?:автор|принял|подписал|издал|сделал|опубликовал)|как называется (?:это\s+|данное\s+)?{_NOUN}",
+    re.I,
+)
+
+
+def only_header_answers(question: str) -> bool:
+    """A question about when, where or by whom the statement was made, or its title: only ¶0 may answer it (in a
+    collection, a body paragraph that mentions some other date or city must not)."""
+    return bool(_ONLY_HEADER.search(question))
+
+
 def asks_about_statement(question: str) -> bool:
     """A question about the statement itself, which its header (¶0: title, issuer, date, place) answers."""
     return bool(_ABOUT_STATEMENT.search(question)) or bool(
@@ -137,6 +160,9 @@ def search(index: Index, question: str, k: int = 10, filters: Filters | None = N
     filters = filters or Filters()
     header_ok = asks_about_statement(question)
     allowed = np.array([filters.allows(m) and (m["paragraph"] > 0 or header_ok) for m in index.metas])
+    if only_header_answers(question):
+        headers = allowed & np.array([m["paragraph"] == 0 for m in index.metas])
+        allowed = headers if headers.any() else allowed
     if not allowed.any():
         return Retrieval([])
     query_vec = index.query_vectors([question])[0]

@@ -11,7 +11,7 @@ import pytest
 from qa.answer import answer
 from qa.eval import load_questions, metrics, metrics_by_language, run
 from qa.retrieve import Filters, retrieve
-from tests.conftest import MODEL_CACHE, ROOT, SEED
+from tests.conftest import MODEL_CACHE, ROOT, SEED, SHARED
 
 SEED_ID = SEED.stem
 
@@ -90,3 +90,22 @@ def test_cli_ask_json_and_empty_store(tmp_path, seed_index):
     empty = subprocess.run([sys.executable, "-m", "qa", "ask", "anything"], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=300)
     assert empty.returncode == 1 and "python -m ingest add" in empty.stderr
+
+
+def test_header_questions_in_a_collection(tmp_path, embedder):
+    """With other texts in the store, 'when/where/who made the statement' is still answered by a header, not by a body
+    paragraph that mentions some other city or year (Warsaw's districts, Tesla's 1937 article)."""
+    from ingest.pipeline import add
+    from ingest.store import open_store
+    from qa.index import Index
+    from tests.conftest import make_settings, needs_shared
+
+    xquad = SHARED / "eval" / "xquad-dev" / "statements"
+    others = [needs_shared(xquad / "02_Warsaw.txt"), needs_shared(xquad / "04_Nikola_Tesla.txt")]
+    settings = make_settings(tmp_path)
+    store = open_store(settings)
+    assert not add([SEED, *others], store, embedder).failed
+    index = Index(store, embedder, settings)
+    for question in ["В каком городе принято заявление?", "Когда было принято заявление?", "Which city was the statement signed in?"]:
+        a = answer(question, index)
+        assert a.answered and (a.citations[0].statement_id, a.citations[0].paragraph) == (SEED_ID, 0), question

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.retrieve import _pool, _z, asks_about_statement
+from qa.retrieve import _pool, _z, asks_about_statement, only_header_answers
 
 
 @pytest.mark.parametrize("question", [
@@ -23,6 +23,18 @@ def test_questions_about_the_statement_itself(question):
 ])
 def test_questions_about_its_content(question):
     assert not asks_about_statement(question)
+
+
+@pytest.mark.parametrize("question,only_header", [
+    ("When was the statement adopted?", True), ("Which city was the statement signed in?", True),
+    ("Кто автор заявления?", True), ("В каком городе принято заявление?", True), ("Как называется документ?", True),
+    # a named document is some other text the statement (or an article) talks about
+    ("When year was the Maastrich Treaty signed?", False), ("Когда Великобритания официально подписала Соглашение о социальной политике?", False),
+    ("Что привело Великобританию к подписанию соглашения о социальной политике?", False),
+    ("Какие меры приняты согласно заявлению?", False), ("What is the statement about, according to its title?", False),
+])
+def test_only_the_header_answers_when_where_and_by_whom(question, only_header):
+    assert only_header_answers(question) == only_header
 
 
 def test_pool_keeps_the_best_allowed_records():
