@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     refuse_below: float = Field(0.805, description="Refuse below this best paragraph-or-sentence cosine (question and text in one language); "
                                 "calibrated on the seed and XQuAD sets just above the unanswerable questions only a floor can catch.")
     refuse_below_cross: float = Field(0.76, description="The same floor when question and paragraph are in different languages.")
+    refuse_below_coverage: float = Field(0.2, description="Refuse a question (other than about the header) whose IDF-weighted "
+                                         "words the statements can read less than this share of, directly or translated.")
     unread_coverage: float = Field(0.3, description="A question whose IDF-weighted words the statements can read (directly or "
                                    "translated) less than this share of is held to refuse_below_unread.")
     refuse_below_unread: float = Field(0.80, description="The floor for such a mostly unreadable question, in either language.")

@@ -15,6 +15,12 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 log = logging.getLogger(__name__)
 _WORD = re.compile(r"[^\W\d_]{3,}", re.U)
 _CYRILLIC = re.compile(r"[а-яё]", re.I)
+# The frame of a question, not its content ("What does the statement say about…", «Что говорится о…»): as query
+# terms they only match text that happens to say "полагаем" or "говорится", and they dilute coverage.
+_FRAME = frozenset("mention say said tell accord regard concern упоминаться упомянуть говориться говорить сказать "
+                   "речь идти".split())
+# What every question about a statement calls it: a match on these says nothing about whether the text can answer.
+_FRAME_NOUNS = frozenset("statement document declar заявление документ декларация".split())
 
 
 class Field:
@@ -126,7 +132,7 @@ class LexicalIndex:
             return []
         words = []
         for w in _WORD.findall(question):
-            if w.lower() in _STOP or _CYRILLIC.search(w) or term(w) in _STOP or w in words:
+            if w.lower() in _STOP or _CYRILLIC.search(w) or term(w) in _STOP or term(w) in _FRAME or w in words:
                 continue
             words.append(w)
         # Each word costs a model call, so keep the likeliest content words: names first, then the longest.
@@ -137,7 +143,7 @@ class LexicalIndex:
         if not self.has_latin:
             return []
         words = [w for w in dict.fromkeys(_WORD.findall(question))
-                 if _CYRILLIC.search(w) and w.lower() not in _STOP and term(w) not in _STOP and term(w) not in self.df]
+                 if _CYRILLIC.search(w) and w.lower() not in _STOP and term(w) not in _STOP | _FRAME and term(w) not in self.df]
         return sorted(words, key=len, reverse=True)[:limit]
 
     def translate_russian(self, words: list[str], dictionary, cache: Path | None = None, limit: int = 2,
@@ -173,6 +179,8 @@ class LexicalIndex:
         exact: dict[str, list[str]] = {}
         stems: dict[str, list[str]] = {}
         for word, t in word_terms(question):
+            if t in _FRAME:
+                continue
             # Russian translations are corpus lemmas already; English ones are dictionary words, stemmed here.
             alternatives = [a if _CYRILLIC.search(a) else term(a) for a in translations.get(word, [])]
             exact.setdefault(t, [t]).extend(alternatives)
@@ -180,6 +188,8 @@ class LexicalIndex:
         n = self.paragraphs.n_docs
         weight = readable = 0.0
         for t, group in exact.items():
+            if t in _FRAME_NOUNS:
+                continue
             idf = math.log(1 + n / self.df.get(t, 0.5))
             weight += idf
             readable += idf if any(a in self.df for a in group) else 0.0
