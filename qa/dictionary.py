@@ -1,4 +1,5 @@
-"""An English→Russian dictionary in dictd format (Mueller, Debian `mueller7-dict`): English word ↔ Russian lemmas."""
+"""An English→Russian dictionary in dictd format (Mueller, Debian `mueller7-dict`): English word ↔ Russian lemmas;
+place names it lacks come from CLDR (qa.places)."""
 from __future__ import annotations
 
 import gzip
@@ -9,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.terms import _STOP, term
+from qa.places import english_names, russian_names
 
 log = logging.getLogger(__name__)
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
@@ -99,6 +101,8 @@ class Dictionary:
 
     def _translations(self, word: str) -> tuple[str, ...]:
         heads = self.headwords(word)
+        if not heads and word[:1].isupper() and (places := russian_names(word)):
+            return tuple(dict.fromkeys(term(name) for name in places if " " not in name))  # Iran → иран (CLDR)
         if not heads:
             # A compound or prefixed word the dictionary lacks is translated by its longest known ending, which
             # carries the meaning (cybercrime → crime, counterterrorism → terrorism).
@@ -130,7 +134,7 @@ class Dictionary:
         dictionary is built once, ~7 s, and kept in cache as JSON)."""
         if self._reverse is None:
             self._reverse = self._load_reverse(cache)
-        return tuple(self._reverse.get(lemma, ()))
+        return tuple(dict.fromkeys([*self._reverse.get(lemma, ()), *english_names(lemma)]))
 
     def _load_reverse(self, cache: Path | None) -> dict[str, list[str]]:
         if cache and cache.exists():

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.terms import _STOP, term, word_terms
+from qa.places import russian_names
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 log = logging.getLogger(__name__)
@@ -113,7 +114,8 @@ class LexicalIndex:
             return {}
         found = {w: [t for t in (dictionary.translations(w) if dictionary else ()) if t in self.position] for w in words}
         out = {w: ts for w, ts in found.items() if 0 < len(ts) <= limit}
-        rest = [w for w in words if w not in out]
+        # A place the corpus never mentions (Iran) has no stand-in: its nearest lemma would be some other country.
+        rest = [w for w in words if w not in out and not (found[w] == [] and w[:1].isupper() and russian_names(w))]
         for word, vector in zip(rest, embed_words(rest) if rest else []):
             if found[word]:
                 sims = self.vocab_vectors[[self.position[t] for t in found[word]]] @ vector

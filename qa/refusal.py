@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from ingest.terms import is_russian, terms
+from ingest.terms import is_russian, term, terms
 from qa.index import Index
 from qa.lexical import prefix
+from qa.places import english_names, russian_names
 from qa.retrieve import Hit, Retrieval, asks_about_statement
 
 # Bodies a question may name in either language; a named body absent from the evidence means a near miss.
@@ -78,14 +79,9 @@ def near_miss(question: str, hits: list[Hit], index: Index) -> str:
     for name in re.findall(r"[«\"“]([^»\"”]{2,40})[»\"”]", question):
         if not _mentions(haystack, name):
             return f"the question names «{name}»; the statement does not"
-    if is_russian(question) and is_russian(haystack):
-        lemmas = set(terms(haystack))
-        stems = {prefix(t) for t in lemmas}
-        words = set(re.findall(r"[а-яе]{3,}", haystack.lower().replace("ё", "е")))
-        for word, lemma in _proper_names(question):
-            if lemma in lemmas or prefix(lemma) in stems or _spelled_otherwise(word, words):
-                continue
-            return f"the question names {word.capitalize()}; the statement does not"
+    for shown, russian, english in _asked_places(question):
+        if not _names_place(haystack, russian, english):
+            return f"the question names {shown}; the statement does not"
     return ""
 
 
@@ -122,6 +118,36 @@ def _proper_names(question: str) -> list[tuple[str, str]]:
         if _PROPER & set(parse.tag.grammemes):
             names.append((word.lower().replace("ё", "е"), parse.normal_form.replace("ё", "е")))
     return names
+
+
+def _asked_places(question: str) -> list[tuple[str, list[str], list[str]]]:
+    """What the question names, as (shown, Russian spellings, English spellings): a Russian question's places and
+    people (pymorphy3), an English question's countries, regions and cities (CLDR; two-word ones too)."""
+    if is_russian(question):
+        return [(word.capitalize(), [word, lemma], english_names(lemma)) for word, lemma in _proper_names(question)]
+    words = re.findall(r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?", question)
+    found = []
+    for phrase in words:
+        for name in ([phrase, *phrase.split()] if " " in phrase else [phrase]):
+            if russian := russian_names(name):
+                found.append((name, russian, [name]))
+                break
+    return found
+
+
+def _names_place(haystack: str, russian: list[str], english: list[str]) -> bool:
+    """Whether the statement names the place in its own language (inflected, or transliterated otherwise)."""
+    if not is_russian(haystack):
+        return not english or any(re.search(rf"\b{re.escape(e)}\b", haystack, re.I) for e in english)
+    text = haystack.lower().replace("ё", "е")
+    lemmas = set(terms(haystack))
+    stems = {prefix(t) for t in lemmas}
+    words = set(re.findall(r"[а-я]{3,}", text))
+    for spelling in russian:
+        parts = [p.lower().replace("ё", "е") for p in spelling.split()]
+        if all(term(p) in lemmas or prefix(term(p)) in stems or _spelled_otherwise(p, words) for p in parts):
+            return True
+    return False
 
 
 def _mentions(haystack: str, name: str) -> bool:

@@ -35,6 +35,11 @@ def test_translations_are_russian_lemmas_without_example_phrases(dictionary):
     assert dictionary.translations("qwertyuiop") == ()
 
 
+def test_place_names_the_dictionary_lacks_come_from_cldr(dictionary):
+    assert dictionary.translations("Iran") == ("иран",)
+    assert "Ukraine" in dictionary.english("украина")
+
+
 def test_cross_reference_entries_fall_through_to_the_base_form(dictionary):
     # Mueller's "built" and "written" entries only point at build / write.
     assert "строить" in dictionary.translations("built")

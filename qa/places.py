@@ -1,0 +1,53 @@
+"""English ↔ Russian names of countries, regions and major cities, from the CLDR data Babel ships (Mueller has none)."""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
+# CLDR pseudo-territories that are not places a question names (bodies are qa.refusal._ORGS' business).
+_NOT_PLACES = {"001", "EU", "EZ", "UN", "QO", "ZZ"}
+# Short forms texts use that CLDR's one name per territory leaves out.
+_ALIASES = [("United States", "США"), ("United States", "Соединенные Штаты Америки"), ("USA", "США"), ("America", "Америка"),
+            ("America", "США"), ("United Kingdom", "Соединенное Королевство"), ("UK", "Великобритания"),
+            ("Britain", "Великобритания"), ("Russia", "Российская Федерация"), ("Russia", "РФ")]
+
+
+@lru_cache(maxsize=1)
+def place_names() -> dict[str, dict[str, list[str]]]:
+    """{"en": {"ukraine": ["Украина"], "central asia": ["Центральная Азия"], …}, "ru": {"украина": ["Ukraine"], …}}
+    (keys lower-case, values as written); empty when Babel is not installed."""
+    try:
+        import zoneinfo
+
+        from babel import Locale
+        from babel.dates import get_timezone_location
+    except ImportError:  # pragma: no cover - babel is in requirements.txt
+        log.warning("babel not installed: place names are not translated")
+        return {"en": {}, "ru": {}}
+    en, ru = Locale("en"), Locale("ru")
+    pairs = [(en.territories[code], ru.territories[code]) for code in en.territories
+             if code in ru.territories and code not in _NOT_PLACES] + list(_ALIASES)
+    for zone in sorted(zoneinfo.available_timezones()):
+        if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "US/", "Canada/")):
+            try:
+                pairs.append((get_timezone_location(zone, "en", return_city=True),
+                              get_timezone_location(zone, "ru", return_city=True)))
+            except (LookupError, ValueError):
+                continue
+    table: dict[str, dict[str, list[str]]] = {"en": {}, "ru": {}}
+    for english, russian in pairs:
+        if english and russian and english != russian:
+            table["en"].setdefault(english.lower(), []).append(russian)
+            table["ru"].setdefault(russian.lower(), []).append(english)
+    return table
+
+
+def russian_names(english: str) -> list[str]:
+    """'Ukraine' → ['Украина']; 'Central Asia' → ['Центральная Азия']."""
+    return place_names()["en"].get(english.lower(), [])
+
+
+def english_names(russian: str) -> list[str]:
+    """'Украина' (a lemma or as written) → ['Ukraine']."""
+    return place_names()["ru"].get(russian.lower(), [])
