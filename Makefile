@@ -42,7 +42,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 eval: setup
-	$(PY) -m qa.eval data/eval/seed.jsonl data/eval/seed_dev2.jsonl --report eval-report.md
+	$(PY) -m qa.eval data/eval/seed.jsonl data/eval/seed_dev2.jsonl data/eval/seed_dev3.jsonl data/eval/seed_dev4.jsonl --report eval-report.md
 
 clean:
 	rm -rf .store .cache
