@@ -40,6 +40,9 @@ _IRREGULAR = {form: base for base, forms in {
 }.items() for form in forms.split()}
 
 
+_SPELLINGS = [("isation", "ization"), ("ise", "ize"), ("yse", "yze"), ("our", "or"), ("tre", "ter"), ("ence", "ense")]
+
+
 def _number(code: str) -> int:
     n = 0
     for c in code:
@@ -91,6 +94,9 @@ class Dictionary:
                 candidates += undoubled + [stem, stem + "e"]
         if w in _IRREGULAR:
             candidates.append(_IRREGULAR[w])
+        # British spellings (organisation, recognised, defence) and hyphenated prefixes (co-operation) as Mueller has them
+        candidates += [c.replace(uk, us) for c in candidates for uk, us in _SPELLINGS if uk in c]
+        candidates += [f"{c[:n]}-{c[n:]}" for c in candidates for n in (2, 3) if c[:n] in ("co", "re", "non", "pre", "pro")]
         return [c for c in dict.fromkeys(candidates) if c in self.offsets]
 
     def translations(self, word: str) -> tuple[str, ...]:

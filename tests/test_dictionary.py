@@ -21,7 +21,9 @@ def dictionary():
 @pytest.mark.parametrize("word,head", [("operations", "operation"), ("named", "name"), ("countries", "country"),
                                        ("mercenaries", "mercenary"), ("improving", "improve"), ("relies", "rely"), ("qwertyuiop", None),
                                        ("oldest", "old"), ("busiest", "busy"), ("bigger", "big"), ("multiplied", "multiply"),
-                                       ("children", "children")])
+                                       ("children", "children"), ("organisations", "organization"),
+                                       ("recognised", "recognize"), ("cooperation", "co-operation"),
+                                       ("coordinated", "co-ordinate")])
 def test_headword(dictionary, word, head):
     assert dictionary.headword(word) == head
 
