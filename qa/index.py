@@ -13,6 +13,7 @@ from ingest.store import Store
 from ingest.terms import is_russian, terms
 from qa.dictionary import load_dictionary, reverse_cache
 from qa.lexical import LexicalIndex
+from qa.places import place_names
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class Index:
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
         self.lexical = None
         self.dictionary = load_dictionary(self.settings.dictionary) if self.settings.expand_queries else None
+        place_names()  # CLDR names (~0.6 s once per process) now, not on the first question that names a place
         self.reverse_cache = reverse_cache(self.settings)
         if self.ids:
             safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
