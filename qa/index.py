@@ -88,6 +88,11 @@ class Index:
         """A paragraph's full text, re-joined from its parts."""
         return " ".join(self.docs[i] for i in self.by_paragraph.get((statement_id, paragraph), []))
 
+    def statement_terms(self, statement_id: str) -> set[str]:
+        """Every BM25 term of one statement: the ones kept at ingest (computed here for stores older than that)."""
+        rows = [i for (sid, _), parts in self.by_paragraph.items() if sid == statement_id for i in parts]
+        return {t for i in rows for t in (self.metas[i].get("terms") or " ".join(terms(self.docs[i]))).split()}
+
     def statement(self, statement_id: str) -> tuple[dict, list[tuple[int, str, str]]]:
         """Header metadata and every (n, label, text) paragraph of one statement, in order."""
         keys = sorted(k for k in self.by_paragraph if k[0] == statement_id)

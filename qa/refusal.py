@@ -76,11 +76,14 @@ def near_miss(question: str, hits: list[Hit], index: Index) -> str:
     body = top.text[len(label):] if label and top.text.startswith(label) else top.text  # "Article 30" is no figure
     if _ASKS_QUANTITY.search(question) and (top.paragraph == 0 or not _NUMBER.search(body)):  # a header's figures are dates
         return "the question asks for a figure; the closest paragraph gives none"
-    for name in re.findall(r"[«\"“]([^»\"”]{2,40})[»\"”]", question):
-        if not _mentions(haystack, name):
+    quoted = re.findall(r"[«\"“]([^»\"”]{2,40})[»\"”]", question)
+    places = _asked_places(question)
+    lemmas = index.statement_terms(top.statement_id) if quoted or places else set()
+    for name in quoted:
+        if not _mentions(haystack, name, lemmas):
             return f"the question names «{name}»; the statement does not"
-    for shown, russian, english in _asked_places(question):
-        if not _names_place(haystack, russian, english):
+    for shown, russian, english in places:
+        if not _names_place(haystack, lemmas, russian, english):
             return f"the question names {shown}; the statement does not"
     return ""
 
@@ -135,12 +138,11 @@ def _asked_places(question: str) -> list[tuple[str, list[str], list[str]]]:
     return found
 
 
-def _names_place(haystack: str, russian: list[str], english: list[str]) -> bool:
-    """Whether the statement names the place in its own language (inflected, or transliterated otherwise)."""
+def _names_place(haystack: str, lemmas: set[str], russian: list[str], english: list[str]) -> bool:
+    """Whether the statement (its text, its lemmas) names the place in its own language, inflected or transliterated."""
     if not is_russian(haystack):
         return not english or any(re.search(rf"\b{re.escape(e)}\b", haystack, re.I) for e in english)
     text = haystack.lower().replace("ё", "е")
-    lemmas = set(terms(haystack))
     stems = {prefix(t) for t in lemmas}
     words = set(re.findall(r"[а-я]{3,}", text))
     for spelling in russian:
@@ -150,6 +152,6 @@ def _names_place(haystack: str, russian: list[str], english: list[str]) -> bool:
     return False
 
 
-def _mentions(haystack: str, name: str) -> bool:
+def _mentions(haystack: str, name: str, lemmas: set[str]) -> bool:
     wanted = set(terms(name))
-    return name.lower() in haystack.lower() or (bool(wanted) and wanted <= set(terms(haystack)))
+    return name.lower() in haystack.lower() or (bool(wanted) and wanted <= lemmas)
