@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -23,6 +24,9 @@ def load_questions(paths: list[Path]) -> list[dict]:
                 q = json.loads(line)
                 if not isinstance(q.get("question"), str) or not isinstance(q.get("gold", []), list):
                     raise ValueError("needs 'question' (str) and 'gold' (list)")
+                for g in q.get("gold", []):
+                    if not gold_statement(g) or not ("paragraph" in g or isinstance(g.get("contains"), str)):
+                        raise ValueError("each gold needs 'statement_id' (or 'statement') and 'paragraph' or 'contains'")
             except ValueError as exc:
                 raise ValueError(f"{path}:{n}: {exc}") from exc
             q.setdefault("id", f"{path.stem}-{n}")
@@ -32,28 +36,64 @@ def load_questions(paths: list[Path]) -> list[dict]:
     return questions
 
 
+def normalise(text: str) -> str:
+    """Whitespace runs → one space (the collection-dev scoring rule, applied to paragraph and snippet alike)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def gold_statement(gold: dict) -> str:
+    return gold.get("statement_id") or gold.get("statement") or ""
+
+
+def same_statement(statement_id: str, gold_id: str) -> bool:
+    """A statement split out of a file (a compendium's instruments) has an id that starts with the file's stem."""
+    return statement_id == gold_id or statement_id.startswith(gold_id + "#")
+
+
+def matches(item: dict, gold: dict) -> bool:
+    """Whether a cited/retrieved paragraph is this gold paragraph: by number, or (text-anchored gold, which survives
+    re-parsing) by containing the snippet."""
+    if not same_statement(item["statement_id"], gold_statement(gold)):
+        return False
+    if "contains" in gold:
+        return normalise(gold["contains"]) in normalise(item.get("text", ""))
+    return int(item["paragraph"]) == int(gold["paragraph"])
+
+
+def _right(item: dict, golds: list[dict]) -> bool:
+    return any(matches(item, g) for g in golds)
+
+
 def run(questions: list[dict], index: Index, k: int = 10) -> list[dict]:
     """Each question through the same answer() as `python -m qa ask`; one result row per question."""
     from tqdm import tqdm
 
     results = []
     for q in tqdm(questions, desc="eval", unit="q", file=sys.stderr, disable=None):
-        a = answer(q["question"], index, k=max(k, 10))
+        a = answer(q["question"], index, k=k)
         results.append({
-            "id": q["id"], "lang": q["lang"], "question": q["question"], "gold": q["gold"],
-            "answered": a.answered,
-            "citations": [{"statement_id": c.statement_id, "paragraph": c.paragraph, "quote": c.quote,
+            "id": q["id"], "lang": q["lang"], "question": q["question"], "gold": q["gold"], "note": q.get("note", ""),
+            "kind": q.get("kind") or question_kind(q), "answered": a.answered, "reason": a.reason,
+            "citations": [{"statement_id": c.statement_id, "paragraph": c.paragraph, "label": c.label, "quote": c.quote,
+                           "text": index.paragraph_text(c.statement_id, c.paragraph),
                            "verbatim": c.quote in index.paragraph_text(c.statement_id, c.paragraph)}
                           for c in a.citations],
             "retrieved": [{"statement_id": h.statement_id, "paragraph": h.paragraph, "score": round(h.score, 6),
-                           "dense": round(h.dense, 4), "sentence": round(h.sentence, 4)} for h in a.retrieved],
+                           "dense": round(h.dense, 4), "sentence": round(h.sentence, 4), "text": h.text} for h in a.retrieved],
             "latency_ms": round(a.latency_ms, 2),
         })
     return results
 
 
-def _key(item: dict) -> tuple[str, int]:
-    return item["statement_id"], int(item["paragraph"])
+def question_kind(q: dict) -> str:
+    """header / multi-doc / unanswerable / content, from the set's own note (collection-dev) or its gold."""
+    note = (q.get("note") or "").lower()
+    for kind in ("header", "multi-doc", "unanswerable"):
+        if note.startswith(kind):
+            return kind
+    if not q.get("gold"):
+        return "unanswerable"
+    return "multi-doc" if len({gold_statement(g) for g in q["gold"]}) > 1 and note.startswith("multi") else "content"
 
 
 def metrics(results: list[dict]) -> dict:
@@ -63,27 +103,28 @@ def metrics(results: list[dict]) -> dict:
     out: dict = {"questions": len(results), "answerable": len(answerable), "unanswerable": len(unanswerable)}
 
     def rank_of_first_gold(r: dict) -> int | None:
-        gold = {_key(g) for g in r["gold"]}
-        for i, item in enumerate(r["retrieved"][:10]):
-            if _key(item) in gold:
-                return i + 1
-        return None
+        return next((i + 1 for i, item in enumerate(r["retrieved"][:10]) if _right(item, r["gold"])), None)
 
     ranks = [rank_of_first_gold(r) for r in answerable]
+    depth = max((len(r["retrieved"]) for r in results), default=0)
     for k in (1, 3, 10):
-        out[f"R@{k}"] = _mean([rk is not None and rk <= k for rk in ranks])
+        if k <= max(depth, 1):
+            out[f"R@{k}"] = _mean([rk is not None and rk <= k for rk in ranks])
     out["MRR@10"] = _mean([1 / rk if rk else 0.0 for rk in ranks])
-    cited_correct, precision, recall = [], [], []
+    cited_correct, precision, statements_cited = [], [], []
     for r in answerable:
-        gold = {_key(g) for g in r["gold"]}
-        cited = [_key(c) for c in r["citations"]]
-        cited_correct.append(bool(cited) and cited[0] in gold)
+        cited = r["citations"]
+        cited_correct.append(bool(cited) and _right(cited[0], r["gold"]))
         if cited:
-            precision.append(len(set(cited) & gold) / len(set(cited)))
-        recall.append(len(set(cited) & gold) / len(gold))
+            precision.append(_mean([_right(c, r["gold"]) for c in cited]))
+        wanted = {gold_statement(g) for g in r["gold"]}
+        got = {gold_statement(g) for g in r["gold"] for c in cited if matches(c, g)}
+        statements_cited.append(len(got) / len(wanted))
     out["cited_correct"] = _mean(cited_correct)
     out["citation_precision"] = _mean(precision)
-    out["citation_recall"] = _mean(recall)
+    out["gold_statements_cited"] = _mean(statements_cited)
+    multi = [s for r, s in zip(answerable, statements_cited) if len({gold_statement(g) for g in r["gold"]}) > 1]
+    out["multi_doc_statements_cited"] = _mean(multi)
     quotes = [c["verbatim"] for r in results for c in r["citations"]]
     out["verbatim_quotes"] = _mean(quotes) if quotes else 1.0
     out["unanswerable_refused"] = _mean([not r["answered"] for r in unanswerable])
@@ -99,9 +140,14 @@ def _mean(values: list) -> float | None:
 
 
 def metrics_by_language(results: list[dict]) -> dict:
+    """Metrics for all questions, per language, and per question kind (header, multi-doc, unanswerable, content)."""
     table = {"all": metrics(results)}
     for lang in sorted({r["lang"] for r in results}):
         table[lang] = metrics([r for r in results if r["lang"] == lang])
+    kinds = sorted({r.get("kind", "content") for r in results})
+    if len(kinds) > 1:
+        for kind in kinds:
+            table[kind] = metrics([r for r in results if r.get("kind", "content") == kind])
     return table
 
 
@@ -115,19 +161,20 @@ def report(table: dict, results: list[dict], sources: list[str]) -> str:
     failed = [r for r in results if _failed(r)]
     rows += ["", f"## Failed questions ({len(failed)})", ""]
     for r in failed:
-        gold = ", ".join(f"{g['statement_id']} ¶{g['paragraph']}" for g in r["gold"]) or "refusal"
-        got = ", ".join(f"{c['statement_id']} ¶{c['paragraph']}" for c in r["citations"]) or "refused"
-        top = ", ".join(f"¶{h['paragraph']} ({h['dense']:.3f})" for h in r["retrieved"][:3])
-        rows.append(f"- **{r['id']}** ({r['lang']}) {r['question']}\n  - expected: {gold}\n  - answered: {got}\n"
-                    f"  - top retrieved: {top}")
+        gold = "; ".join(f"{gold_statement(g)} " + (f"«{g['contains']}»" if "contains" in g else f"¶{g['paragraph']}")
+                         for g in r["gold"][:4]) or "refusal"
+        got = "; ".join(f"{c['statement_id']} ¶{c['paragraph']} «{c['quote'][:80]}»" for c in r["citations"]) or "refused"
+        top = ", ".join(f"{h['statement_id']} ¶{h['paragraph']} ({h['dense']:.3f})" for h in r["retrieved"][:3])
+        reason = f"\n  - reason: {r['reason']}" if r.get("reason") else ""
+        rows.append(f"- **{r['id']}** ({r['lang']}, {r.get('kind', '')}) {r['question']}\n  - expected: {gold}\n  - answered: {got}"
+                    f"{reason}\n  - top retrieved: {top}")
     return "\n".join(rows) + "\n"
 
 
 def _failed(r: dict) -> bool:
     if not r["gold"]:
         return r["answered"]
-    gold = {_key(g) for g in r["gold"]}
-    return not r["citations"] or _key(r["citations"][0]) not in gold
+    return not r["citations"] or not _right(r["citations"][0], r["gold"])
 
 
 def _fmt(v) -> str:
@@ -139,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--json", action="store_true", help="print metrics and per-question results as JSON")
     parser.add_argument("--report", type=Path, help="write a markdown report here")
-    parser.add_argument("--k", type=int, default=10, help="paragraphs retrieved per question (≥ 10)")
+    parser.add_argument("--k", type=int, default=10, help="paragraphs retrieved per question (R@10 needs 10)")
     args = parser.parse_args(argv)
     try:
         questions = load_questions(args.files)
