@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     passage_prefix: str = Field("passage: ", description="Prefix the embedder wants before a paragraph.")
     max_chunk_tokens: int = Field(500, description="Embedder tokens per chunk; longer paragraphs are split.")
     batch_size: int = Field(32, description="Paragraphs embedded per batch.")
+    passage_context: str = Field("none", description="What is embedded with each part: 'none' (its text), 'label' (its label "
+                                 "path first), 'title' (the statement's short title and label path first).")
     statements_dir: Path = Field(ROOT / "data" / "statements", description="Bundled statements ingested on first run.")
 
     k: int = Field(10, description="Paragraphs returned by retrieval.")

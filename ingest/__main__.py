@@ -34,9 +34,11 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"statements": [s.to_json() for s in statements], "failed": failed}, ensure_ascii=False, indent=1))
         else:
             for s in statements:
-                print(f"{s.id}: {s.title} | {s.issuer} | {s.date} | {s.place}")
+                print(f"{s.id}: {s.title} | {s.issuer} | {s.date} | {s.place} | {s.number or '-'}"
+                      + (f" | signed: {', '.join(s.signatories)}" if s.signatories else ""))
                 for p in s.paragraphs:
-                    print(f"  ¶{p.n}{' [' + p.label + ']' if p.label else ''} {p.text[:100]}")
+                    label = f" [{p.label}]" if p.label else ""
+                    print(f"  ¶{p.n} {p.kind}{label}: {p.text[:100]}".replace("\n", " / "))
         for f in failed:
             print(f"{f['path']}: {f['error']}", file=sys.stderr)
         return 1 if failed else 0
@@ -49,12 +51,15 @@ def main(argv: list[str] | None = None) -> int:
         from ingest.embedder import embedder_for
         from ingest.pipeline import add
 
-        summary = add(args.paths, store, embedder_for(settings), settings.max_chunk_tokens, settings.batch_size)
+        summary = add(args.paths, store, embedder_for(settings), settings.max_chunk_tokens, settings.batch_size,
+                      settings.passage_context)
         if args.json:
             print(json.dumps(summary.to_json(), ensure_ascii=False, indent=1))
         else:
             print(f"added {summary.added}, unchanged {summary.unchanged}, replaced {summary.replaced} records; "
-                  f"{len(summary.failed)} file(s) failed")
+                  f"{len(summary.duplicates)} duplicate file(s); {len(summary.failed)} file(s) failed")
+            for d in summary.duplicates:
+                print(f"{d['path']}: duplicate_of {d['duplicate_of']} (similarity {d['similarity']}); recorded as a second source")
         for f in summary.failed:
             print(f"{f['path']}: {f['error']}", file=sys.stderr)
         return 1 if summary.failed else 0

@@ -62,6 +62,7 @@ _PLACE_RES = [
     re.compile(r"(?:^|[\s,])(?:г\.|город)\s*([А-ЯЁ][\w\-]+(?:[ -][А-ЯЁ][\w\-]+)?)"),
     re.compile(r"\b([А-ЯЁ][а-яё\-]+),\s*Кремль\b"),
     re.compile(r"\b(?i:done|signed|adopted)\s+(?i:at|in)\s+([A-Z][\w\-]+(?:[ -][A-Z][\w\-]+)?)"),
+    re.compile(r"^\W{0,2}([A-Z][a-z]+(?:[ -][A-Z][a-z]+)?),\s*\d{1,2}\s+[A-Z][a-z]+\s*,?\s*\d{4}\b"),  # "Minsk, 8 December 1991"
 ]
 
 

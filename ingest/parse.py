@@ -1,4 +1,4 @@
-"""Text blocks → Statement: header metadata (paragraph 0) and numbered body paragraphs."""
+"""Blocks → Statement: the header (¶0), then every part with its kind and its label path in the document's numbering."""
 from __future__ import annotations
 
 import hashlib
@@ -6,231 +6,193 @@ import re
 from pathlib import Path
 
 from ingest.dates import find_date, find_place
+from ingest.header import NOTE, issuer_from, number_of, signers, title_from
 from ingest.readers import read_blocks
-from ingest.records import IngestError, Paragraph, Statement
+from ingest.records import Block, IngestError, Paragraph, Statement
+from ingest.structure import ENDS_CLAUSE, LABEL, PREAMBLE, structure
 
 _TRAILING_NOTE = re.compile(r"(\s*\[[^\[\]\n]{1,40}\])+$")
-_TERMINAL = tuple('.!?…:;»"”)') + ("».", '".')
-_LABEL = re.compile(
-    r"^(?:(?P<art>(?:Статья|Article|Art\.|Пункт|Раздел|Section|Chapter|Глава)\s+[\dIVXLC]+[\.\d]*|Preamble|Преамбула)"
-    r"|(?P<pt>п\.\s*\d+[\.\d]*)"
-    r"|(?P<num>\d{1,3}(?:\.\d{1,3})*)[.)](?=\s)"
-    r"|(?P<let>[а-яa-z])\)(?=\s))",
-    re.I,
-)
-_DOC_TYPES = re.compile(
-    r"^(совместное\s+заявление|заявление|декларация|указ|распоряжение|постановление|соглашение|"
-    r"договор|протокол|коммюнике|обращение|резолюция|joint\s+statement|statement|declaration|"
-    r"agreement|treaty|protocol|communiqu[eé]|resolution|decree|charter)\b",
-    re.I,
-)
-_HEADER_MAX = 6
-# Editorial notes in a header ("(В редакции Указа … от 30.08.2004)", "Утратил силу - Указ … от 11.07.2004") date an
-# amendment or a repeal, not the statement, and are not part of its title.
-_NOTE_START = re.compile(r"^(?:\(|Утратил[аио]?\s+силу|В\s+редакции|Amended\s+by|Repealed\s+by)", re.I)
+_HEADER_MAX = 8
+_TITLE_SEARCH = 15
 
 
 def parse_file(path: Path, statement_id: str | None = None) -> Statement:
     """Read and parse one file; IngestError says why a file cannot be a statement."""
     data = path.read_bytes()
-    blocks = read_blocks(path)
-    statement = parse_blocks(blocks, statement_id or path.stem, source=path.name)
+    statement = parse_blocks(read_blocks(path), statement_id or path.stem, source=path.name)
     statement.sha256 = hashlib.sha256(data).hexdigest()
     return statement
 
 
-def parse_blocks(blocks: list[str], statement_id: str, source: str = "") -> Statement:
-    blocks = [_unspace(b) for b in blocks if b.strip()]
+def parse_blocks(blocks: list[Block | str], statement_id: str, source: str = "") -> Statement:
+    blocks = [b if isinstance(b, Block) else Block(b) for b in blocks]
+    blocks = [Block(_unspace(b.text), b.kind, b.label, b.cells, b.headers) for b in blocks]
+    blocks = [b for b in blocks if _has_words(b)]
+    preface = [b for b in blocks if b.kind == "note" and blocks.index(b) < _first_content(blocks)]
+    blocks = [b for b in blocks if b not in preface]
     n_header = _header_length(blocks)
     header, body = blocks[:n_header], _join_continuations(blocks[n_header:])
+    notes = [b for b in header if NOTE.match(b.text)]
+    header = _join_header([b for b in header if not NOTE.match(b.text)])
+    body_text = "\n".join(b.text for b in body)
+    lines = [ln for b in header for ln in b.text.split("\n")]
+    title_lines = [ln for ln in lines if not find_date(ln) and not find_place(ln) and not number_of(ln)] or lines[:1]
+    if not any(_names_document(ln) for ln in title_lines):
+        # A cover page or a preface heads the file: the title is the first document heading further on, and the
+        # cover joins the header.
+        at = next((i for i, b in enumerate(body[:_TITLE_SEARCH]) if _names_document(b.text) and _title_line(b.text)), None)
+        if at is not None:
+            end = at + 1
+            while end < len(body) and _title_line(body[end].text) and len(body[end].text) < 80 and not _names_document(body[end].text):
+                end += 1
+            header, body = header + body[:end], body[end:]
+            lines = [ln for b in header for ln in b.text.split("\n")]
+            title_lines = [ln for b in header[-(end - at):] for ln in b.text.split("\n")]
     if not body:
         raise IngestError("no body paragraphs found (only a header)")
-    header = _join_continuations(header, header=True)
-    lines = [ln for block in header for ln in block.split("\n")]
-    lines = [ln for i, ln in enumerate(lines) if i not in _notes(lines)]
-    date = next((d for d in map(find_date, lines) if d), "")
-    place = next((p for p in map(find_place, lines) if p), "")
-    if not date or not place:
-        tail = [ln for block in body if len(block) < 120 for ln in block.split("\n")]
-        date = date or next((d for d in map(find_date, tail) if d and len(_line_without_date(tail, d)) < 40), "")
-        place = place or next((p for p in map(find_place, tail) if p), "")
-    title_lines = [ln for ln in lines if not find_date(ln) and not find_place(ln)] or lines[:1]
-    title = _title(title_lines)
-    paragraphs = [Paragraph(0, "\n".join(header), "")]
-    paragraphs += [Paragraph(i, text, _label(text)) for i, text in enumerate(body, 1)]
-    return Statement(statement_id, title, _issuer(title) or _parties(body[0]), date, place, source, paragraphs)
+    # A repository's preface is not the document's: it goes after it, so the document's own parts keep the numbers
+    # they have in a copy without the preface.
+    parts = structure(notes + body) + structure(preface)
+    if not any(p.kind != "note" for p in parts):
+        raise IngestError("no body paragraphs found (only a header and notes)")
+    closing = [p.text for p in parts if p.kind == "signature"]
+    # The act's own signature block dates and places it; header lines may cite another act's date («в Указ … от
+    # 12 мая 2000 г.»), and annex stamps repeat (sometimes misprint) it.
+    own = [ln for ln in (closing[0].split("\n") if closing else []) if len(ln) < 200]
+    date = _first(find_date, own) or _first(find_date, lines) or _first(find_date, closing)
+    place = _first(find_place, own) or _first(find_place, lines) or _first(find_place, closing)
+    number = _first(number_of, lines) or _first(number_of, [ln for t in closing for ln in t.split("\n")])
+    title = title_from(title_lines, body_text)
+    first = next((p.text for p in parts if p.kind != "note"), "")
+    paragraphs = [Paragraph(0, "\n".join(b.text for b in header), "", "header")]
+    paragraphs += [Paragraph(i, p.text, p.label, p.kind, p.context) for i, p in enumerate(parts, 1)]
+    return Statement(statement_id, title, issuer_from(title, first), date, place, source, paragraphs,
+                     number=number, signatories=list(dict.fromkeys(n for t in closing for n in signers(t))))
 
 
-def _notes(lines: list[str]) -> set[int]:
-    """Which lines (or blocks) are editorial notes: from a note's start through the line that dates or closes it."""
-    notes: set[int] = set()
-    inside = False
-    for i, line in enumerate(lines):
-        text = line.strip()
-        inside = inside or bool(_NOTE_START.match(text))
-        if inside:
-            notes.add(i)
-            inside = not (find_date(text) or text.endswith(")"))
-    return notes
+def _title_line(text: str) -> bool:
+    return len(text) < 200 and not _ends_clause(text) and not find_date(text) and not text.startswith(("[", "("))
 
 
-def _line_without_date(lines: list[str], date: str) -> str:
-    line = next(ln for ln in lines if find_date(ln) == date)
-    return re.sub(r"[\d.,\s]|года?|г\.", "", line)
+def _first(find, lines: list[str]) -> str:
+    return next((v for v in map(find, lines) if v), "")
 
 
-def _unspace(block: str) -> str:
-    """'У К А З' (letter-spaced headings) → 'УКАЗ'."""
-    if re.fullmatch(r"(?:\w ){2,}\w", block.strip()):
-        return block.replace(" ", "")
-    return block
+def _names_document(text: str) -> bool:
+    from ingest.header import DOC_TYPES
+
+    return bool(DOC_TYPES.match(text.strip())) and len(text) < 300
 
 
-def _is_header_like(block: str) -> bool:
-    text = block.strip()
-    if len(text) > 400 or _LABEL.match(text):
+def _has_words(block: Block) -> bool:
+    """Cover-page debris (★, «/о 7-», a stray «Л» from a stamp) carries no word; rules and table rows are kept."""
+    return block.kind in ("rule", "table-row") or bool(re.search(r"[^\W\d_]{2}", block.text)) or bool(number_of(block.text))
+
+
+def _first_content(blocks: list[Block]) -> int:
+    return next((i for i, b in enumerate(blocks) if b.kind != "note"), len(blocks))
+
+
+def _unspace(text: str) -> str:
+    """'У К А З' (letter-spaced headings) → 'УКАЗ'; «п о с т а н о в л я ю» inside a sentence → «постановляю»."""
+    if re.fullmatch(r"(?:\w ){2,}\w", text.strip()):
+        return text.replace(" ", "")
+    for run in (r"(?<!\S)(?:[а-яёa-z] ){3,}[а-яёa-z](?!\w)", r"(?<!\S)(?:[А-ЯЁA-Z] ){3,}[А-ЯЁA-Z](?!\w)"):
+        text = re.sub(run, lambda m: m.group(0).replace(" ", ""), text)
+    return text
+
+
+def _is_header_like(block: Block) -> bool:
+    text = block.text.strip()
+    if block.kind in ("table-row", "rule") or len(text) > 400 or LABEL.match(text) or PREAMBLE.match(text):
         return False
-    if find_date(text) and len(text) < 200:
+    if text.endswith(",") and len(text) > 120:
+        return False
+    if block.kind == "heading" or (find_date(text) and len(text) < 200) or NOTE.match(text):
         return True
-    if len(text) < 300 and not _TRAILING_NOTE.sub("", text).endswith((".", "!", "?", ";", ":", ",")):
+    if len(text) < 300 and not _TRAILING_NOTE.sub("", text).endswith((".", "!", "?", ";", ":")):
         return True
     return text.isupper()
 
 
-def _header_length(blocks: list[str]) -> int:
+def _header_length(blocks: list[Block]) -> int:
     """The header runs to the date/place block near the top, else over the leading title-like blocks."""
     limit = min(len(blocks) - 1, _HEADER_MAX)
-    notes = _notes(blocks[:limit])
     for i in range(1, limit):
-        block = blocks[i]
-        if len(block) < 200 and i not in notes and not _LABEL.match(block) and (find_date(block) or find_place(block)):
-            if all(len(b) < 400 and not _LABEL.match(b) for b in blocks[:i]):
-                return i + 1
+        text = blocks[i].text
+        if len(text) < 200 and not NOTE.match(text) and not LABEL.match(text) and (find_date(text) or find_place(text)):
+            if all(len(b.text) < 400 and not LABEL.match(b.text) for b in blocks[:i]):
+                end = i + 1  # "8 ноября 2018 года," and "г. Астана" may stand on lines of their own
+                while end < len(blocks) - 1 and len(blocks[end].text) < 60 and (find_date(blocks[end].text) or find_place(blocks[end].text)):
+                    end += 1
+                return end
             break
     n = 0
-    while n < limit and _is_header_like(blocks[n]):
+    titled = False  # a title line has begun: what continues it is a short line, or starts in lower case
+    while n < limit and _is_header_like(blocks[n]) and not (n and blocks[n].kind == "heading" and _article(blocks[n].text)):
+        text = blocks[n].text
+        if titled and len(text) >= 120 and not text[:1].islower() and blocks[n].kind != "heading" and not NOTE.match(text):
+            break
+        titled = titled or not (_caps(text) or NOTE.match(text))
         n += 1
     return max(n, 1)
 
 
-def _ends_sentence(text: str) -> bool:
-    # A trailing editorial note or footnote mark ("… пара. [нет в источнике]", "… 2018.[3]") does not cut the sentence.
-    return _TRAILING_NOTE.sub("", text.rstrip()).endswith(_TERMINAL)
+def _caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
 
 
-def _join_continuations(blocks: list[str], header: bool = False) -> list[str]:
-    """A block starting mid-sentence continues the previous one (a page or column break)."""
-    out: list[str] = []
+def _article(text: str) -> bool:
+    m = LABEL.match(text)
+    return bool(m and m.group("art"))
+
+
+def _join_header(blocks: list[Block]) -> list[Block]:
+    """Header lines, a title broken over several blocks joined into one (as a fixed-width original centres it)."""
+    out: list[Block] = []
     for block in blocks:
-        starts_lower = block[:1].islower() and not _LABEL.match(block)
-        if out and header:
-            if starts_lower:
-                out[-1] += " " + block
+        title_goes_on = out and not _caps(out[-1].text) and not _ends_clause(out[-1].text.rstrip(",")) or (out and out[-1].text.endswith(","))
+        plain = not (find_date(block.text) or find_place(block.text) or number_of(block.text) or _caps(block.text))
+        if out and (block.text[:1].islower() or title_goes_on and plain and not find_date(out[-1].text)):
+            out[-1] = Block(out[-1].text + " " + block.text, out[-1].kind)
+        else:
+            out.append(block)
+    return out
+
+
+def _ends_clause(text: str) -> bool:
+    # A trailing editorial note or footnote mark ("… пара. [нет в источнике]", "… 2018.[3]") does not cut the sentence;
+    # nor does a clause joined to the next by a conjunction ("…мира; и").
+    text = _TRAILING_NOTE.sub("", text.rstrip())
+    text = re.sub(r"\s*\((?:См\.|[Вв]\s+редакции|Утратил)[^()]*\)$", "", text)
+    return bool(ENDS_CLAUSE.search(text) or text.endswith(",") or re.search(r"[;,:]\s+\w{1,3}$", text))
+
+
+def _join_continuations(blocks: list[Block]) -> list[Block]:
+    """A block that starts mid-sentence continues the previous one (a page or column break in the source). Only long
+    prose is ever cut so: a short line (a name, a heading, a list entry) ends where it ends. A heading in capitals
+    («СОГЛАШЕНИЕ между …») runs on over short unpunctuated lines."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if (prev is not None and not prev.kind and not block.kind and not LABEL.match(block.text) and not NOTE.match(block.text)
+                and not NOTE.match(prev.text)):
+            text = block.text
+            if _caps_heading(prev.text):
+                # «СОГЛАШЕНИЕ между … используемого» runs on; "EUROPEAN COMMISSION … LAW" (capitals to its end) does not.
+                tail_lower = prev.text.split()[-1][:1].islower()
+                joins = text[:1].islower() or (tail_lower and len(text) < 70 and not _ends_clause(text))
+            else:
+                joins = len(prev.text) >= 80 and not _ends_clause(prev.text) and (text[:1].islower() or len(prev.text) >= 120)
+            if joins:
+                sep = "" if re.search(r"[^\W\d_]{2}-$", prev.text) and text[:1].islower() else " "
+                out[-1] = Block((prev.text[:-1] if sep == "" else prev.text) + sep + text)
                 continue
-        elif out and (starts_lower or (_broken_sentence(out[-1]) and not _LABEL.match(block))):
-            sep = "" if re.search(r"\w-$", out[-1]) and block[:1].islower() else " "
-            out[-1] = (out[-1][:-1] if sep == "" else out[-1]) + sep + block
-            continue
-        elif out and _is_heading(out[-1]) and not _is_heading(block):
-            out[-1] += "\n" + block
-            continue
         out.append(block)
     return out
 
 
-def _broken_sentence(text: str) -> bool:
-    """A long block that stops without terminal punctuation was cut by a page break."""
-    return len(text) >= 120 and not _ends_sentence(text) and not _is_heading(text)
-
-
-def _is_heading(text: str) -> bool:
-    """'Статья 5' / 'Article 5' / 'ПРЕАМБУЛА' standing alone: it labels the paragraph after it."""
-    m = _LABEL.match(text)
-    if m and m.group("art") and len(text) < 40 and "\n" not in text:
-        return True
-    return text.isupper() and len(text) < 60 and "\n" not in text
-
-
-def _label(text: str) -> str:
-    m = _LABEL.match(text)
-    if not m:
-        return ""
-    label = m.group(0).rstrip(".")
-    return label
-
-
-def _title(lines: list[str]) -> str:
-    text = " ".join(ln.strip().title() if ln.isupper() and " " in ln.strip() else ln.strip() for ln in lines if ln.strip())
-    text = re.sub(r"\s+", " ", text)
-    m = _DOC_TYPES.match(text)
-    if m and text[: m.end()].isupper() and len(text) > m.end():
-        head = m.group(0).capitalize()
-        rest = text[m.end():].strip()
-        if rest.isupper():
-            rest = rest.capitalize()
-        text = f"{head} {rest}"
-    elif text.isupper():
-        text = text.capitalize()
-    return text
-
-
-_ISSUER_RE = re.compile(
-    r"^(?:joint\s+|final\s+)?[a-zé]+\s+(?:by\s+(?:the\s+)?|of\s+the\s+|of\s+(?=(?-i:[A-Z]{2})))"  # not 'Declaration of Human Rights'
-    r"(?P<en>.+?)(?:\s+(?:on|regarding|concerning|about|in connection with)\s+|$)"
-    r"|^(?:совместное\s+)?\w+\s+(?P<ru>[А-ЯЁ].+?)(?:\s+(?:о|об|по|в связи с)\s+|$)",
-    re.I,
-)
-# Names of bodies that contain a topic-like 'о …' phrase of their own.
-_PROTECTED = re.compile(r"(Договора?|Договором|Договоре)\s+о\s+(коллективной\s+безопасности)", re.I)
-
-
-def _issuer(title: str) -> str:
-    """The body that issued it, from 'Statement of X on …' / 'Заявление X о …' (X put in the nominative)."""
-    if not _DOC_TYPES.match(title):
-        return ""
-    m = _ISSUER_RE.match(_PROTECTED.sub("\\1~о~\\2", title))
-    if not m:
-        return ""
-    if m.group("en"):
-        return m.group("en").strip(" ,")
-    issuer = m.group("ru").strip(" ,").replace("~", " ")
-    return _nominative(issuer)
-
-
-_PARTIES = re.compile(r"^We,\s+(?:the\s+)?(?P<parties>[A-Z].{2,200}?),\s+(?:as|being|hereinafter|having|meeting|gathered)\b")
-
-
-def _parties(first_paragraph: str) -> str:
-    """An agreement's title names no issuer, but its preamble does: 'We, the Republic of Belarus, … and Ukraine, as …'."""
-    m = _PARTIES.match(first_paragraph)
-    return m.group("parties") if m else ""
-
-
-def _nominative(phrase: str) -> str:
-    """'Совета коллективной безопасности …' → 'Совет коллективной безопасности …' (the head noun only)."""
-    try:
-        import pymorphy3
-    except ImportError:
-        return phrase
-    morph = _morph(pymorphy3)
-    words = phrase.split(" ")
-    for parse in morph.parse(words[0]):
-        if {"gent", "NOUN"} <= set(parse.tag.grammemes) or {"gent", "NOUN"} <= parse.tag.grammemes:
-            inflected = parse.inflect({"nomn"})
-            if inflected:
-                word = inflected.word
-                words[0] = word.capitalize() if words[0][:1].isupper() else word
-                if words[0].isupper():
-                    words[0] = word.upper()
-            break
-    return " ".join(words)
-
-
-_MORPH = None
-
-
-def _morph(pymorphy3):
-    global _MORPH
-    if _MORPH is None:
-        _MORPH = pymorphy3.MorphAnalyzer()
-    return _MORPH
+def _caps_heading(text: str) -> bool:
+    first = text.split(" ", 1)[0]
+    return len(first) >= 4 and first.isalpha() and first.isupper() and not _ends_clause(text)

@@ -29,10 +29,11 @@ class Summary:
     replaced: int = 0
     failed: list[dict] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)  # {"path", "statement", "duplicate_of", "similarity"}
 
     def to_json(self) -> dict:
         return {"added": self.added, "unchanged": self.unchanged, "replaced": self.replaced,
-                "failed": self.failed, "statements": self.statements}
+                "failed": self.failed, "statements": self.statements, "duplicates": self.duplicates}
 
 
 def collect_files(paths: list[Path]) -> list[Path]:
@@ -90,12 +91,33 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(s.start, s.stop) for s in sentenize(text)] or [(0, len(text))]
 
 
-def embed_chunks(chunks: list[Chunk], embedder: Embedder, batch_size: int = 32):
-    """Vectors for every chunk and for every sentence of it; a one-sentence chunk reuses its own vector."""
+def passage_text(statement: Statement, chunk: Chunk, context: str = "none") -> str:
+    """What is embedded for a chunk: its text alone, or with its label path ("label"), or also with the statement's
+    short title ("title") — a contextual chunk header, so a paragraph that never names its document can still be
+    found by a question that does."""
+    para = statement.paragraphs[chunk.paragraph]
+    if context == "none" or chunk.paragraph == 0:
+        return chunk.text
+    where = para.label or ""
+    if context == "title":
+        where = " — ".join(filter(None, [short_title(statement.title), where]))
+    return f"{where}: {chunk.text}" if where else chunk.text
+
+
+def short_title(title: str, words: int = 12) -> str:
+    parts = title.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def embed_chunks(chunks: list[Chunk], embedder: Embedder, batch_size: int = 32, texts: list[str] | None = None):
+    """Vectors for every chunk (of `texts`, the chunks' contextual text, when given) and for every sentence of it; a
+    one-sentence chunk embedded as its bare text reuses its own vector."""
+    texts = texts or [c.text for c in chunks]
     sentences = [(c, a, b) for c in chunks for a, b in sentence_spans(c.text)]
-    whole = {c.id for c, a, b in sentences if a == 0 and b == len(c.text)}
+    bare = {c.id for c, t in zip(chunks, texts) if t == c.text}
+    whole = {c.id for c, a, b in sentences if a == 0 and b == len(c.text) and c.id in bare}
     extra = [(c, a, b) for c, a, b in sentences if c.id not in whole]
-    vectors = embedder.encode_passages([c.text for c in chunks] + [c.text[a:b] for c, a, b in extra], batch_size=batch_size)
+    vectors = embedder.encode_passages(texts + [c.text[a:b] for c, a, b in extra], batch_size=batch_size)
     by_chunk = {c.id: vectors[i] for i, c in enumerate(chunks)}
     by_span = {(c.id, a): vectors[len(chunks) + i] for i, (c, a, _) in enumerate(extra)}
     sentence_vectors = [by_chunk[c.id] if c.id in whole else by_span[(c.id, a)] for c, a, _ in sentences]
@@ -103,23 +125,38 @@ def embed_chunks(chunks: list[Chunk], embedder: Embedder, batch_size: int = 32):
     return vectors[: len(chunks)], sentences, np.array(sentence_vectors, dtype=np.float32).reshape(-1, dim)
 
 
-def _metadata(statement: Statement, chunk: Chunk) -> dict:
+def _metadata(statement: Statement, chunk: Chunk, fingerprint: str = "") -> dict:
     para = statement.paragraphs[chunk.paragraph]
-    return {
+    meta = {
         "statement_id": statement.id, "paragraph": chunk.paragraph, "part": chunk.part, "label": para.label,
+        "kind": para.kind, "context": para.context,
         "title": statement.title, "issuer": statement.issuer, "date": statement.date,
         "date_int": int(statement.date.replace("-", "")) if statement.date else 0,
-        "place": statement.place, "source": statement.source, "sha256": statement.sha256,
+        "place": statement.place, "number": statement.number, "signatories": "; ".join(statement.signatories),
+        "source": statement.source, "sha256": statement.sha256,
         "tokens": chunk.tokens, "terms": " ".join(terms(chunk.text)),
+        # The words of the document's title and of the headings the part sits under: a BM25 field of their own.
+        "context_terms": " ".join(terms(f"{statement.title} {para.label} {para.context}")),
     }
+    if chunk.paragraph == 0 and fingerprint:
+        meta["fingerprint"] = fingerprint
+        meta["sources"] = statement.source
+    return meta
 
 
-def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 500, batch_size: int = 32) -> Summary:
-    """Ingest files: unchanged statements are skipped, changed ones replaced, new ones added."""
+def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 500, batch_size: int = 32,
+        context: str = "none") -> Summary:
+    """Ingest files: unchanged statements are skipped, changed ones replaced, new ones added; a file holding a
+    document already stored under another name (an original beside its reflowed copy) is recorded as a second source
+    of it and reported as a duplicate, not stored twice."""
     from tqdm import tqdm
+
+    from ingest.dedupe import SAME_DOCUMENT, fingerprint, similarity
 
     statements, failed = parse_paths(paths)
     summary = Summary(failed=failed)
+    known = {m["statement_id"]: m for m in store.records({"paragraph": 0})["metadatas"]}
+    prints: dict[str, str] = {}
     todo: list[tuple[Statement, list[str]]] = []
     for statement in statements:
         existing = store.statement_records(statement.id)
@@ -128,15 +165,25 @@ def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 5
             summary.unchanged += len(old_ids)
             summary.statements.append(statement.id)
             continue
+        prints[statement.id] = fingerprint(statement)
+        others = {sid: m.get("fingerprint", "") for sid, m in known.items() if sid != statement.id}
+        others.update({s.id: prints[s.id] for s, _ in todo})
+        same = max(((similarity(prints[statement.id], fp), sid) for sid, fp in others.items()), default=(0.0, ""))
+        if same[0] >= SAME_DOCUMENT and not old_ids:
+            _add_source(store, same[1], statement.source)
+            summary.duplicates.append({"path": statement.source, "statement": statement.id, "duplicate_of": same[1],
+                                       "similarity": round(same[0], 3)})
+            continue
         todo.append((statement, old_ids))
     total = sum(len(s.paragraphs) for s, _ in todo)
     with tqdm(total=total, unit="para", desc="ingest", file=sys.stderr, disable=None) as bar:
         for statement, old_ids in todo:
             try:
                 chunks = chunk_statement(statement, embedder, max_tokens)
-                vectors, sentences, sentence_vectors = embed_chunks(chunks, embedder, batch_size)
+                texts = [passage_text(statement, c, context) for c in chunks]
+                vectors, sentences, sentence_vectors = embed_chunks(chunks, embedder, batch_size, texts)
                 store.upsert([c.id for c in chunks], vectors.tolist(), [c.text for c in chunks],
-                             [_metadata(statement, c) for c in chunks])
+                             [_metadata(statement, c, prints.get(statement.id, "")) for c in chunks])
                 store.upsert_sentences(
                     [f"{c.id}#{a}" for c, a, _ in sentences], sentence_vectors.tolist(),
                     [c.text[a:b] for c, a, b in sentences],
@@ -161,6 +208,15 @@ def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 5
     return summary
 
 
+def _add_source(store: Store, statement_id: str, source: str) -> None:
+    """Record another file that holds the same document on the statement's header record."""
+    head = store.records({"$and": [{"statement_id": statement_id}, {"paragraph": 0}]})
+    for rid, meta in zip(head["ids"], head["metadatas"]):
+        sources = [s for s in (meta.get("sources") or meta.get("source", "")).split("; ") if s]
+        if source not in sources:
+            store.collection.update(ids=[rid], metadatas=[{**meta, "sources": "; ".join([*sources, source])}])
+
+
 def remove(statement_id: str, store: Store) -> int:
     """Delete a statement's records; returns how many were deleted."""
     ids = store.statement_records(statement_id)["ids"]
@@ -177,9 +233,11 @@ def list_statements(store: Store) -> list[dict]:
     for meta in data["metadatas"]:
         item = by_id.setdefault(meta["statement_id"], {
             "id": meta["statement_id"], "title": meta.get("title", ""), "issuer": meta.get("issuer", ""),
-            "date": meta.get("date", ""), "place": meta.get("place", ""), "source": meta.get("source", ""),
-            "paragraphs": set(), "records": 0,
+            "date": meta.get("date", ""), "place": meta.get("place", ""), "number": meta.get("number", ""),
+            "source": meta.get("source", ""), "sources": [], "paragraphs": set(), "records": 0,
         })
+        if meta["paragraph"] == 0:
+            item["sources"] = [s for s in (meta.get("sources") or meta.get("source", "")).split("; ") if s]
         item["paragraphs"].add(meta["paragraph"])
         item["records"] += 1
     out = []

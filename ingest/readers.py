@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.records import IngestError
+from ingest.layout import is_hard_wrapped, wrapped_blocks
+from ingest.records import Block, IngestError
+from ingest.tables import flattened_tables
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -45,17 +48,19 @@ def _looks_like_text(text: str) -> bool:
     return letters > 0 and bad / max(len(text), 1) < 0.01 and letters / len(text) > 0.3
 
 
-def text_blocks(text: str) -> list[str]:
-    """Plain text → blocks: blank lines separate; an indented line in a hard-wrapped block starts a new one."""
-    text = _CONTROL.sub("", html.unescape(text.replace("\r\n", "\n").replace("\r", "\n")))
-    blocks: list[str] = []
-    for raw in re.split(r"\n[ \t\u00a0]*\n", text):
+def text_blocks(text: str) -> list[Block]:
+    """Plain text → blocks. Hard-wrapped text (fixed-width originals, PDF text) is read line by line (layout.py);
+    otherwise blank lines separate blocks and an indented line inside a block starts a new one."""
+    text = _CONTROL.sub("", html.unescape(text.replace("\r\n", "\n").replace("\r", "\n"))).replace("\u00a0", " ")
+    lines = text.split("\n")
+    if is_hard_wrapped(lines):
+        return wrapped_blocks(lines)
+    blocks: list[Block] = []
+    for raw in re.split(r"\n[ \t]*\n", text):
         lines = [ln for ln in raw.split("\n") if ln.strip()]
-        if not lines:
-            continue
-        for group in _split_indented(lines):
-            blocks.append(unwrap(group))
-    return [b for b in blocks if b]
+        for group in _split_indented(lines) if lines else []:
+            blocks.append(Block(unwrap(group)))
+    return flattened_tables([b for b in blocks if b.text])
 
 
 def _split_indented(lines: list[str]) -> list[list[str]]:
@@ -73,13 +78,19 @@ def _split_indented(lines: list[str]) -> list[list[str]]:
     return groups
 
 
+_BULLET = re.compile(r"^[-•–*]\s+\S")
+
+
 def unwrap(lines: list[str]) -> str:
-    """Join hard-wrapped lines into one line, repairing end-of-line hyphenation (приме-\\nнение)."""
+    """Join hard-wrapped lines into one line, repairing end-of-line hyphenation (приме-\\nнение); the items of a
+    bulleted list stay on lines of their own."""
     out = ""
     for line in (ln.strip() for ln in lines):
         if not line:
             continue
-        if out and re.search(r"\w-$", out) and line[:1].islower():
+        if out and _BULLET.match(line):
+            out += "\n" + line
+        elif out and re.search(r"[^\W\d_]{2}-$", out) and line[:1].islower() and not re.search(r"\s-$", out):
             out = out[:-1] + line
         elif out:
             out += " " + line
@@ -88,21 +99,40 @@ def unwrap(lines: list[str]) -> str:
     return re.sub(r"[ \t\u00a0]{2,}", " ", out).strip()
 
 
-def read_txt(path: Path) -> list[str]:
+def read_txt(path: Path) -> list[Block]:
     text = decode_text(path.read_bytes())
     # Plain-text exports often carry Markdown headings ("## Article 1"); read those as Markdown.
-    return text_blocks(_strip_markdown(text) if re.search(r"(?m)^#{1,6} \S", text) else text)
+    return markdown_blocks(text) if re.search(r"(?m)^#{1,6} \S", text) else text_blocks(text)
 
 
-def read_md(path: Path) -> list[str]:
-    return text_blocks(_strip_markdown(decode_text(path.read_bytes())))
+def read_md(path: Path) -> list[Block]:
+    return markdown_blocks(decode_text(path.read_bytes()))
 
 
-def _strip_markdown(text: str) -> str:
-    text = re.sub(r"^\s*-{3,}\s*$", "", text, flags=re.M)
-    text = re.sub(r"^#{1,6}\s*", "", text, flags=re.M)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """Markdown → blocks: headings marked as such; what stands before the first top-level heading (a repository's
+    preface, links, notes) is marked as an editorial note, never the title."""
+    text = re.sub(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", "", text, flags=re.M)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])", r"\1", text)
+    blocks: list[Block] = []
+    for raw in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n")):
+        plain: list[str] = []
+        for line in raw.split("\n"):
+            m = _MD_HEADING.match(line)
+            if m:
+                blocks.extend(text_blocks("\n".join(plain)) if plain else [])
+                plain = []
+                blocks.append(Block(html.unescape(m.group(2)), "heading", label="#" * len(m.group(1))))
+            elif line.strip():
+                plain.append(line)
+        blocks.extend(text_blocks("\n".join(plain)) if plain else [])
+    first_top = next((i for i, b in enumerate(blocks) if b.kind == "heading" and b.label == "#"), 0)
+    return [Block(b.text, "note") for b in blocks[:first_top]] + [Block(b.text, b.kind) for b in blocks[first_top:]]
 
 
 _BLOCK_TAGS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "dd", "dt"]
@@ -114,46 +144,84 @@ def read_html(path: Path) -> list[str]:
     soup = BeautifulSoup(decode_text(path.read_bytes()), "lxml")
     for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "head"]):
         tag.decompose()
-    blocks = []
+    blocks: list[Block] = []
     for el in soup.find_all(_BLOCK_TAGS):
         if el.find_parent(_BLOCK_TAGS):
             continue
         for br in el.find_all("br"):
             br.replace_with("\n")
-        blocks.extend(text_blocks(el.get_text("")))
+        found = text_blocks(el.get_text(""))
+        heading = el.name in ("h1", "h2", "h3", "h4", "h5", "h6")
+        blocks.extend(Block(b.text, "heading", label="#" * int(el.name[1])) if heading else b for b in found)
     if not blocks and soup.body:
         blocks = text_blocks(soup.body.get_text("\n\n"))
     return blocks
 
 
-def read_pdf(path: Path) -> list[str]:
+def read_pdf(path: Path) -> list[Block]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(str(path))
-        pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
+        pages = [_page_text(page) for page in reader.pages]
     except (PdfReadError, ValueError, KeyError) as exc:
         raise IngestError(f"unreadable PDF ({exc})") from exc
     if not "".join(pages).strip():
         raise IngestError("PDF has no text layer (scanned?); OCR it first")
-    blocks: list[str] = []
-    for page in pages:
+    blocks: list[Block] = []
+    for page in _without_running_lines(pages):
         lines = [ln for ln in page.split("\n") if not re.fullmatch(r"\s*(-\s*)?\d{1,4}(\s*-)?\s*", ln)]
-        page_text = "\n".join(ln.rstrip() for ln in lines)
-        blocks.extend(text_blocks(_dedent(page_text)))
+        page_text = "\n".join(re.sub(r"\s{2,}", " ", ln.strip()) for ln in lines)
+        blocks.extend(text_blocks(page_text))
     return blocks
 
 
-def _dedent(text: str) -> str:
-    """Layout extraction indents every line by the page margin; remove the common part only."""
-    lines = text.split("\n")
-    margins = [len(ln) - len(ln.lstrip(" ")) for ln in lines if ln.strip()]
-    cut = min(margins, default=0)
-    return "\n".join(ln[cut:] for ln in lines)
+def _page_text(page) -> str:
+    """A page's lines in reading order, with an empty line wherever the vertical gap is wider than the page's usual
+    line spacing (the space a paragraph break leaves)."""
+    lines: list[list] = [["", None]]
+
+    def visit(text, cm, tm, font_dict, font_size) -> None:
+        y = tm[5] * (cm[3] or 1) + cm[5]
+        for k, piece in enumerate(text.split("\n")):
+            if k:
+                lines.append(["", None])
+            if piece.strip() and lines[-1][1] is None:
+                lines[-1][1] = y
+            lines[-1][0] += piece
+
+    page.extract_text(visitor_text=visit)
+    placed = [(t, y) for t, y in lines if t.strip() and y is not None]
+    gaps = sorted(a[1] - b[1] for a, b in zip(placed, placed[1:]) if a[1] - b[1] > 0.5)
+    usual = gaps[len(gaps) // 2] if gaps else 0
+    out: list[str] = []
+    for i, (text, y) in enumerate(placed):
+        if i and usual and (placed[i - 1][1] - y > 1.4 * usual or y > placed[i - 1][1] + 0.5):
+            out.append("")
+        out.append(text)
+    return "\n".join(out)
 
 
-def read_docx(path: Path) -> list[str]:
+def _without_running_lines(pages: list[str]) -> list[str]:
+    """Page headers and footers: a first or last line repeated (digits aside) on at least a third of the pages."""
+    if len(pages) < 3:
+        return pages
+
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", line.strip().lower())
+
+    edges = Counter(key(ln) for page in pages for ln in _edge_lines(page))
+    running = {k for k, n in edges.items() if k and n >= max(2, len(pages) / 3)}
+    return ["\n".join(ln for ln in page.split("\n") if key(ln) not in running) for page in pages]
+
+
+def _edge_lines(page: str) -> list[str]:
+    lines = [ln for ln in page.split("\n") if ln.strip()]
+    return lines[:2] + lines[-2:]
+
+
+def read_docx(path: Path) -> list[Block]:
     import zipfile
 
     from docx import Document
@@ -163,13 +231,40 @@ def read_docx(path: Path) -> list[str]:
         doc = Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise IngestError(f"not a valid .docx ({exc.__class__.__name__})") from exc
-    blocks = []
+    blocks: list[Block] = []
     for para in doc.paragraphs:
-        blocks.extend(text_blocks(para.text))
+        heading = (para.style.name if para.style is not None else "").lower().startswith(("heading", "title"))
+        blocks.extend(Block(b.text, "heading") if heading else b for b in text_blocks(para.text))
     return blocks
 
 
-READERS: dict[str, Callable[[Path], list[str]]] = {
+def read_xml(path: Path) -> list[Block]:
+    """UDHR-style XML (efele.net/udhr): title, note, preamble, articles with their paragraphs and ordered lists."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    try:
+        root = etree.fromstring(path.read_bytes(), parser)
+    except etree.XMLSyntaxError as exc:
+        raise IngestError(f"not well-formed XML ({exc})") from exc
+    blocks: list[Block] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = etree.QName(el).localname
+        text = re.sub(r"\s+", " ", "".join(el.itertext())).strip()
+        if not text:
+            continue
+        if tag == "title":
+            blocks.append(Block(text, "heading"))
+        elif tag == "para":
+            blocks.append(Block(text))
+    if not blocks:
+        raise IngestError("no <title> or <para> text found in the XML")
+    return blocks
+
+
+READERS: dict[str, Callable[[Path], list[Block]]] = {
     ".txt": read_txt,
     ".text": read_txt,
     ".md": read_md,
@@ -178,10 +273,11 @@ READERS: dict[str, Callable[[Path], list[str]]] = {
     ".htm": read_html,
     ".pdf": read_pdf,
     ".docx": read_docx,
+    ".xml": read_xml,
 }
 
 
-def read_blocks(path: Path) -> list[str]:
+def read_blocks(path: Path) -> list[Block]:
     """Dispatch on the file extension; raise IngestError with the reason on bad input."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.embedder import Embedder
+from ingest.records import ANSWER_KINDS, METADATA_KINDS
 from ingest.store import Store
 from ingest.terms import is_russian, terms
 from qa.dictionary import load_dictionary, reverse_cache
@@ -56,6 +57,10 @@ class Index:
         self.sentence_vectors = (np.asarray(sentences["embeddings"], dtype=np.float32)[keep] if keep
                                  else np.zeros((0, self.vectors.shape[1]), np.float32))
         self.russian = np.array([is_russian(d) for d in self.docs], dtype=bool)
+        # Stores written before parts had kinds: ¶0 is the header, the rest plain paragraphs.
+        self.kinds = [m.get("kind") or ("header" if m["paragraph"] == 0 else "paragraph") for m in self.metas]
+        self.answers = np.array([k in ANSWER_KINDS for k in self.kinds], dtype=bool)
+        self.metadata_parts = np.array([k in METADATA_KINDS for k in self.kinds], dtype=bool)
         self.by_paragraph: dict[tuple[str, int], list[int]] = {}
         for i, m in sorted(enumerate(self.metas), key=lambda x: x[1]["part"]):
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.records import METADATA_KINDS
 from ingest.terms import is_russian, term, terms
 from qa.index import Index
 from qa.lexical import prefix
@@ -38,7 +39,7 @@ _PROPER = {"Geox", "Orgn", "Surn", "Name"}  # pymorphy3 tags of places, organisa
 def refusal_reason(question: str, found: Retrieval, index: Index) -> str:
     """Empty when the best paragraph may answer; otherwise a one-line reason to refuse."""
     s, top = index.settings, found.hits[0]
-    if top.paragraph == 0 and asks_about_statement(question):
+    if top.meta.get("kind", "header" if top.paragraph == 0 else "") in METADATA_KINDS and asks_about_statement(question):
         return near_miss(question, found.hits, index)  # the header states title, issuer, date, place: no floor
     same = is_russian(question) == is_russian(top.text)
     readable = same or index.dictionary is not None  # without a dictionary a foreign question's coverage says nothing

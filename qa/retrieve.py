@@ -159,9 +159,11 @@ def search(index: Index, question: str, k: int = 10, filters: Filters | None = N
     s = index.settings
     filters = filters or Filters()
     header_ok = asks_about_statement(question)
-    allowed = np.array([filters.allows(m) and (m["paragraph"] > 0 or header_ok) for m in index.metas])
+    # Content parts answer content questions; the header and signature blocks (title, issuer, date, place, signers)
+    # answer questions about the statement itself. Headings, annex stamps and editorial notes are context only.
+    allowed = np.array([filters.allows(m) for m in index.metas]) & (index.answers | (header_ok & index.metadata_parts))
     if only_header_answers(question):
-        headers = allowed & np.array([m["paragraph"] == 0 for m in index.metas])
+        headers = allowed & index.metadata_parts
         allowed = headers if headers.any() else allowed
     if not allowed.any():
         return Retrieval([])
