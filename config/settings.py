@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     prefix_weight: float = Field(0.6, description="Weight of BM25 over 5-letter truncation stems (z-scored) in fusion.")
     same_language_lexical_boost: float = Field(3.0, description="The BM25 weights are multiplied by this for paragraphs in the "
                                                "question's own language (exact words, not translations).")
+    context_lexical_weight: float = Field(0.0, description="Weight of BM25 over each part's statement title, label path and headings.")
+    statement_weight: float = Field(0.0, description="Weight of the question's cosine to the part's statement header (¶0).")
+    residual_weight: float = Field(0.0, description="Weight of the question's cosines and BM25 once the words and direction "
+                                   "that name the part's own statement are taken out (chooses the part within a document).")
     fusion_pool: int = Field(30, description="Scores are z-normalised over this many of the densest candidates (at least k).")
     expand_queries: bool = Field(True, description="Map query words the corpus lacks (e.g. English over Russian) to nearest corpus lemmas for BM25.")
     expand_max_words: int = Field(8, description="Most query words translated per question (each costs one embedding call).")

@@ -92,15 +92,18 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def passage_text(statement: Statement, chunk: Chunk, context: str = "none") -> str:
-    """What is embedded for a chunk: its text alone, or with its label path ("label"), or also with the statement's
-    short title ("title") — a contextual chunk header, so a paragraph that never names its document can still be
-    found by a question that does."""
+    """What is embedded for a chunk: its text alone ("none"), after its label path ("label"), also after the headings
+    it sits under ("context"), and also after the statement's short title ("title") — a contextual chunk header, so a
+    part that never names its document or its list's subject can still be found by a question that does."""
     para = statement.paragraphs[chunk.paragraph]
     if context == "none" or chunk.paragraph == 0:
         return chunk.text
-    where = para.label or ""
+    steps = [para.label]
+    if context in ("context", "title"):
+        steps.append(para.context)
     if context == "title":
-        where = " — ".join(filter(None, [short_title(statement.title), where]))
+        steps.insert(0, short_title(statement.title))
+    where = " — ".join(s for s in steps if s)
     return f"{where}: {chunk.text}" if where else chunk.text
 
 

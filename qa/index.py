@@ -61,6 +61,13 @@ class Index:
         self.kinds = [m.get("kind") or ("header" if m["paragraph"] == 0 else "paragraph") for m in self.metas]
         self.answers = np.array([k in ANSWER_KINDS for k in self.kinds], dtype=bool)
         self.metadata_parts = np.array([k in METADATA_KINDS for k in self.kinds], dtype=bool)
+        # Each record's statement header (¶0): its vector stands for the whole statement (title, issuer, date, place).
+        head = {m["statement_id"]: i for i, m in enumerate(self.metas) if m["paragraph"] == 0 and m["part"] == 0}
+        self.header_of = np.array([head.get(m["statement_id"], i) for i, m in enumerate(self.metas)], dtype=np.int64)
+        # How close each part (and sentence) is to its own header: what a question's document-naming part explains.
+        self.header_dot = (self.vectors * self.vectors[self.header_of]).sum(axis=1) if self.ids else np.zeros(0, np.float32)
+        self.sentence_header_dot = ((self.sentence_vectors * self.vectors[self.header_of[self.sentence_owner]]).sum(axis=1)
+                                    if len(self.sentence_owner) else np.zeros(0, np.float32))
         self.by_paragraph: dict[tuple[str, int], list[int]] = {}
         for i, m in sorted(enumerate(self.metas), key=lambda x: x[1]["part"]):
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
@@ -73,7 +80,10 @@ class Index:
             cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"
             expander = self.embedder if self.settings.expand_queries else None
             self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], self._sentence_terms(metas),
-                                              self.sentence_owner, expander, cache)
+                                              self.sentence_owner, expander, cache,
+                                              [m.get("context_terms", "") for m in self.metas],
+                                              [m["statement_id"] for m in self.metas],
+                                              {m["statement_id"]: m.get("terms", "") for m in self.metas if m["paragraph"] == 0})
 
     def _sentence_terms(self, metas: list[dict]) -> list[str]:
         # Stores written before sentence terms were kept at ingest get them computed here, once per load.

@@ -48,13 +48,15 @@ class Field:
             self._cache[t] = np.asarray(self.bm25.get_scores([t]), dtype=np.float32)
         return self._cache[t]
 
-    def group_scores(self, groups: list[list[str]]) -> np.ndarray:
-        """Sum over query words of the best score among each word's alternatives (its own term, its translations)."""
+    def group_scores(self, groups: list[list[str]], keep: list[np.ndarray] | None = None) -> np.ndarray:
+        """Sum over query words of the best score among each word's alternatives (its own term, its translations);
+        with `keep`, a word counts only for the documents its mask keeps."""
         total = np.zeros(self.n_docs, dtype=np.float32)
-        for group in groups:
+        for g, group in enumerate(groups):
             known = [t for t in dict.fromkeys(group) if t in self.df]
             if known:
-                total += np.max([self.term_scores(t) for t in known], axis=0)
+                best = np.max([self.term_scores(t) for t in known], axis=0)
+                total += best if keep is None else np.where(keep[g], best, 0.0)
         return total
 
 
@@ -71,6 +73,11 @@ class LexicalScores:
     sentence: np.ndarray
     prefix: np.ndarray
     coverage: float
+    context: np.ndarray | None = None  # BM25 over each record's title and headings (same value across a statement's parts)
+    # BM25 without the words that name the record's own statement (words of its header): what is left of the question
+    # once it has chosen the document decides between that document's parts.
+    residual: np.ndarray | None = None
+    residual_sentence: np.ndarray | None = None
 
 
 @dataclass
@@ -81,6 +88,9 @@ class LexicalIndex:
     prefixes: Field
     sentences: Field
     sentence_owner: np.ndarray
+    contexts: Field | None = None
+    doc_statement: np.ndarray | None = None  # each record's statement, as an index into the naming map
+    naming: dict[str, np.ndarray] = field(default_factory=dict)  # header term → which statements' headers have it
     vocab: list[str] = field(default_factory=list)
     vocab_vectors: np.ndarray | None = None
     min_similarity: float = 0.865
@@ -90,13 +100,25 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, record_terms: list[str], sentence_terms: list[str], sentence_owner: np.ndarray,
-              embedder=None, cache: Path | None = None) -> LexicalIndex:
+              embedder=None, cache: Path | None = None, context_terms: list[str] | None = None,
+              statements: list[str] | None = None, header_terms: dict[str, str] | None = None) -> LexicalIndex:
         docs = [t.split() for t in record_terms]
         paragraphs = Field(docs)
         vocab = sorted(t for t in paragraphs.df if _CYRILLIC.search(t) and len(t) > 2) if embedder is not None else []
         vectors = term_vectors(vocab, embedder, cache) if embedder is not None else None
+        contexts = Field([t.split() for t in context_terms]) if context_terms else None
+        doc_statement, naming = None, {}
+        if statements is not None and header_terms is not None:
+            ids = list(dict.fromkeys(statements))
+            position = {sid: i for i, sid in enumerate(ids)}
+            doc_statement = np.array([position[sid] for sid in statements], dtype=np.int64)
+            holders: dict[str, list[int]] = {}
+            for sid, text in header_terms.items():
+                for t in set(text.split()):
+                    holders.setdefault(t, []).append(position[sid])
+            naming = {t: np.array(v, dtype=np.int64) for t, v in holders.items()}
         return cls(paragraphs, Field([[prefix(t) for t in d] for d in docs]), Field([t.split() for t in sentence_terms]),
-                   sentence_owner, vocab, vectors)
+                   sentence_owner, contexts, doc_statement, naming, vocab, vectors)
 
     def __post_init__(self) -> None:
         self.position = {t: i for i, t in enumerate(self.vocab)}
@@ -198,8 +220,27 @@ class LexicalIndex:
         sentence = np.zeros(n, dtype=np.float32)
         if len(self.sentence_owner):
             np.maximum.at(sentence, self.sentence_owner, self.sentences.group_scores(list(exact.values())))
-        return LexicalScores(self.paragraphs.group_scores(list(exact.values())), sentence,
-                             self.prefixes.group_scores(list(stems.values())), min(1.0, readable / weight) if weight else 0.0)
+        groups = list(exact.values())
+        context = self.contexts.group_scores(groups) if self.contexts is not None else None
+        residual = residual_sentence = None
+        if self.doc_statement is not None:
+            keep = [self._not_naming(group) for group in groups]
+            residual = self.paragraphs.group_scores(groups, keep)
+            residual_sentence = np.zeros(n, dtype=np.float32)
+            if len(self.sentence_owner):
+                by_sentence = self.sentences.group_scores(groups, [k[self.sentence_owner] for k in keep])
+                np.maximum.at(residual_sentence, self.sentence_owner, by_sentence)
+        return LexicalScores(self.paragraphs.group_scores(groups), sentence,
+                             self.prefixes.group_scores(list(stems.values())), min(1.0, readable / weight) if weight else 0.0,
+                             context, residual, residual_sentence)
+
+    def _not_naming(self, group: list[str]) -> np.ndarray:
+        """Per record: True unless the query word (or a translation of it) is a word of the record's statement header."""
+        named = np.zeros(int(self.doc_statement.max()) + 1 if len(self.doc_statement) else 0, dtype=bool)
+        for t in group:
+            if t in self.naming:
+                named[self.naming[t]] = True
+        return ~named[self.doc_statement]
 
 
 def term_vectors(vocab: list[str], embedder, cache: Path | None) -> np.ndarray:

@@ -132,6 +132,22 @@ def _cosines(index: Index, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return dense, np.where(best_row >= 0, sentence, dense), best_row
 
 
+def _residual_cosines(index: Index, query_vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cosines of each part (and its best sentence) to the question with its projection on the part's own statement
+    header removed: q' = q − (q·h)h, so cos(q', p) = (q·p − (q·h)(h·p)) / ‖q'‖."""
+    qh = index.vectors[index.header_of] @ query_vec
+    norm = np.sqrt(np.maximum(1.0 - qh**2, 1e-6))
+    dense = (index.vectors @ query_vec - qh * index.header_dot) / norm
+    sentence = dense.copy()
+    if len(index.sentence_owner):
+        owner = index.sentence_owner
+        sims = (index.sentence_vectors @ query_vec - qh[owner] * index.sentence_header_dot) / norm[owner]
+        best = np.full(len(index.ids), -np.inf, dtype=np.float32)
+        np.maximum.at(best, owner, sims)
+        sentence = np.where(np.isfinite(best), best, dense)
+    return dense, sentence
+
+
 def translate_question(index: Index, question: str) -> tuple[list[str], dict[str, list[str]]]:
     """The question's words in the other language of the corpus: (English words looked up, word → dictionary words)."""
     s = index.settings
@@ -189,6 +205,22 @@ def search(index: Index, question: str, k: int = 10, filters: Filters | None = N
     boost = np.where(index.russian == is_russian(question), s.same_language_lexical_boost, 1.0)
     fused += boost * (s.prefix_weight * _z(lex.prefix, pool) + lex.coverage * (
         s.lexical_weight * _z(lex.paragraph, pool) + s.sentence_lexical_weight * _z(lex.sentence, pool)))
+    # Context: the words of a part's title and headings, and the closeness of its statement's header to the question,
+    # are shared by every part of a statement, so they choose the statement and leave the parts' own words to decide
+    # between its parts.
+    if lex.context is not None and s.context_lexical_weight:
+        fused += boost * s.context_lexical_weight * lex.coverage * _z(lex.context, pool)
+    if s.statement_weight:
+        fused += s.statement_weight * _z(index.vectors[index.header_of] @ query_vec, pool)
+    if s.residual_weight:
+        # Within a document, what the question asks beyond naming it: the question vector with the component along
+        # the part's own statement header removed, and BM25 without the words of that header.
+        resid_vec = index.query_vectors([mixed])[0] if translations and s.translated_query_weight > 0 else query_vec
+        r_dense, r_sentence = _residual_cosines(index, resid_vec)
+        fused += s.residual_weight * (_z(r_dense, pool) + s.sentence_weight * _z(r_sentence, pool))
+        if lex.residual is not None:
+            fused += s.residual_weight * boost * lex.coverage * (
+                s.lexical_weight * _z(lex.residual, pool) + s.sentence_lexical_weight * _z(lex.residual_sentence, pool))
     fused = np.where(pool, fused, -np.inf)
 
     best: dict[tuple[str, int], Hit] = {}
