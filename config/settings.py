@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     passage_prefix: str = Field("passage: ", description="Prefix the embedder wants before a paragraph.")
     max_chunk_tokens: int = Field(500, description="Embedder tokens per chunk; longer paragraphs are split.")
     batch_size: int = Field(32, description="Paragraphs embedded per batch.")
-    passage_context: str = Field("none", description="What is embedded with each part: 'none' (its text), 'label' (its label "
+    passage_context: str = Field("context", description="What is embedded with each part: 'none' (its text), 'label' (its label "
                                  "path first), 'title' (the statement's short title and label path first).")
     statements_dir: Path = Field(ROOT / "data" / "statements", description="Bundled statements ingested on first run.")
 
@@ -59,7 +59,10 @@ class Settings(BaseSettings):
     unread_coverage: float = Field(0.3, description="A question whose IDF-weighted words the statements can read (directly or "
                                    "translated) less than this share of is held to refuse_below_unread.")
     refuse_below_unread: float = Field(0.80, description="The floor for such a mostly unreadable question, in either language.")
-    max_quotes: int = Field(3, description="Most quotes in one answer.")
+    max_quotes: int = Field(3, description="Most quotes from the top statement in one answer.")
+    max_statements: int = Field(5, description="Most statements one answer cites (the best paragraph of each that answers).")
+    other_statement_factor: float = Field(1.0, description="A statement other than the top one is cited when its best paragraph's "
+                                          "P(answers) reaches the refusal threshold times this.")
 
     host: str = Field("127.0.0.1", description="Web app bind address.")
     port: int = Field(7860, description="Web app port.")

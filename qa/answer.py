@@ -1,4 +1,5 @@
-"""Evidence → answer: verbatim quotes from the best paragraphs, each cited, or a refusal when evidence is weak."""
+"""Evidence → answer: verbatim quotes from the best paragraph of each statement that answers, each cited, or a refusal
+when the evidence is weak."""
 from __future__ import annotations
 
 import time
@@ -8,11 +9,13 @@ import numpy as np
 
 from ingest.terms import is_russian
 from qa.index import Index
-from qa.refusal import refusal_reason
-from qa.retrieve import Filters, Hit, search
+from qa.query import read_query
+from qa.refusal import evidence, refusal_model, refusal_reason
+from qa.retrieve import Filters, Hit, Retrieval, search
 
 CANNOT_ANSWER = "The statements do not answer this question."
 CANNOT_ANSWER_RU = "В заявлениях нет ответа на этот вопрос."
+
 
 @dataclass
 class Citation:
@@ -22,9 +25,11 @@ class Citation:
     paragraph: int
     label: str
     quote: str
+    kind: str = "paragraph"
+    text: str = ""  # the whole cited paragraph, so a reader (or a scorer) can check the quote in its place
 
     def render(self) -> str:
-        where = f"¶{self.paragraph}" + (f" ({self.label})" if self.label else "")
+        where = f"{self.label}, ¶{self.paragraph}" if self.label else f"¶{self.paragraph}"
         return f"«{self.quote}» — {short_title(self.title)}, {self.date or 'undated'}, {where}"
 
 
@@ -39,10 +44,19 @@ class Answer:
     reason: str = ""
     translations: dict[str, list[str]] = field(default_factory=dict)  # question word → words it was also matched as
 
+    @property
+    def statements(self) -> list[dict]:
+        """The citations grouped by statement, in answer order."""
+        out: dict[str, dict] = {}
+        for c in self.citations:
+            out.setdefault(c.statement_id, {"statement_id": c.statement_id, "title": c.title, "date": c.date, "citations": []})
+            out[c.statement_id]["citations"].append(asdict(c))
+        return list(out.values())
+
     def to_json(self) -> dict:
         return {
             "question": self.question, "answered": self.answered, "answer": self.answer,
-            "citations": [asdict(c) for c in self.citations],
+            "citations": [asdict(c) for c in self.citations], "statements": self.statements,
             "retrieved": [{"statement_id": h.statement_id, "paragraph": h.paragraph, "score": round(h.score, 6),
                            "dense": round(h.dense, 4), "sentence": round(h.sentence, 4), "lexical": round(h.lexical, 4), "text": h.text}
                           for h in self.retrieved],
@@ -59,7 +73,7 @@ def short_title(title: str, limit: int = 90) -> str:
 def quote_for(index: Index, hit: Hit, query_vec: np.ndarray) -> str:
     """The paragraph's sentence closest to the question, widened to a neighbour that is nearly as close."""
     record, row = hit.best_sentence
-    if row < 0 or hit.paragraph == 0:
+    if row < 0 or hit.paragraph == 0 or hit.meta.get("kind") in ("signature", "table-row"):
         return hit.text.strip()
     rows = np.flatnonzero(index.sentence_owner == record)
     sims = index.sentence_vectors[rows] @ query_vec
@@ -71,34 +85,86 @@ def quote_for(index: Index, hit: Hit, query_vec: np.ndarray) -> str:
 
 
 def answer(question: str, index: Index, k: int | None = None, filters: Filters | None = None) -> Answer:
-    """Retrieve, decide whether the evidence answers, and build quotes verified verbatim against their paragraphs."""
+    """Read the question, retrieve, decide whether the evidence answers, and cite the best paragraph of each statement
+    that answers (up to max_statements), with quotes verified verbatim against their paragraphs."""
     started = time.perf_counter()
     s = index.settings
     question = question.strip()
     refusal = CANNOT_ANSWER_RU if is_russian(question) else CANNOT_ANSWER
     if not question:
         return Answer(question, False, "Ask a question about the statements.", reason="empty question")
-    found = search(index, question, k or s.k, filters)
-    hits = found.hits
-    result = Answer(question, False, refusal, retrieved=hits, translations=found.translations)
-    if not hits:
-        result.reason = "no statements match (is the store empty? run: python -m ingest add data/statements)"
+    index.refresh()
+    if not index.ids:
+        return Answer(question, False, refusal, reason="no statements match (is the store empty? run: python -m ingest add data/statements)")
+    query = read_query(index, question)
+    found = search(index, query, k or s.k, filters)
+    result = Answer(question, False, refusal, retrieved=found.hits, translations=found.translations)
+    if not found.hits:
+        result.reason = "no statement matches the filters" if filters else "no statements match"
     else:
-        result.reason = refusal_reason(question, found, index)
-    if hits and not result.reason:
-        query_vec = index.query_vectors([question])[0]
-        chosen = [h for h in hits[: s.max_quotes] if h is hits[0] or _close(h, hits[0], s)]
-        for hit in chosen:
-            quote = quote_for(index, hit, query_vec)
+        result.reason = refusal_reason(query, found, index)
+    if found.hits and result.reason and filters and (filters.statement_ids or filters.since or filters.until or filters.issuer):
+        result.reason += outside_filters(index, query, filters, k or s.k)
+    if found.hits and not result.reason:
+        for hit in answering_hits(found, query, index):
+            hit = _metadata_citation(index, hit, query)
+            quote = quote_for(index, hit, query.vector)
             if quote and quote in hit.text:  # never return a quote that is not verbatim in the cited paragraph
                 result.citations.append(Citation(hit.statement_id, hit.meta.get("title", ""), hit.meta.get("date", ""),
-                                                 hit.paragraph, hit.meta.get("label", ""), quote))
+                                                 hit.paragraph, hit.meta.get("label", ""), quote,
+                                                 hit.meta.get("kind", "paragraph"), hit.text))
         result.answered = bool(result.citations)
-        result.answer = "\n".join(c.render() for c in result.citations) or refusal
+        n = len({c.statement_id for c in result.citations})
+        lines = [c.render() for c in result.citations]
+        if n > 1:
+            lines.insert(0, (f"Найдено в {n} документах:" if query.russian else f"Found in {n} statements:"))
+        result.answer = "\n".join(lines) or refusal
     result.latency_ms = (time.perf_counter() - started) * 1000
     return result
 
 
+def answering_hits(found: Retrieval, query, index: Index) -> list[Hit]:
+    """The best paragraph of each statement whose evidence also passes the refusal model, best first (the top one
+    already has), up to max_statements; within the top statement, a nearly-as-good second paragraph too."""
+    s, model = index.settings, refusal_model()
+    chosen: list[Hit] = [found.hits[0]]
+    seen = {found.hits[0].statement_id}
+    for hit in found.hits[1:]:
+        if hit.statement_id in seen:
+            if hit.statement_id == found.hits[0].statement_id and len(chosen) < s.max_quotes and _close(hit, found.hits[0], s):
+                chosen.append(hit)
+            continue
+        seen.add(hit.statement_id)
+        if sum(1 for h in chosen if h.statement_id != found.hits[0].statement_id) + 1 >= s.max_statements:
+            break
+        if evidence(query, found, hit, index, model).p >= model.threshold * s.other_statement_factor:
+            chosen.append(hit)
+    return chosen
+
+
+def _metadata_citation(index: Index, hit: Hit, query) -> Hit:
+    """A question about when, where or by whom a statement was made, answered by its header: when the header names no
+    date or place but the statement's signature block does, that block is the better citation."""
+    if hit.meta.get("kind") != "header" or hit.meta.get("date", "")[:4] in hit.text:
+        return hit
+    for i in np.flatnonzero(index.metadata_parts):
+        meta = index.metas[i]
+        if meta["statement_id"] == hit.statement_id and meta.get("kind") == "signature":
+            text = index.paragraph_text(hit.statement_id, meta["paragraph"])
+            return Hit(hit.statement_id, meta["paragraph"], hit.score, hit.dense, hit.sentence, hit.lexical, meta, text, (int(i), -1))
+    return hit
+
+
+def outside_filters(index: Index, query, filters: Filters, k: int) -> str:
+    """When the filters exclude every statement that would answer: say how many others do."""
+    unfiltered = search(index, query, k, None)
+    if not unfiltered.hits or refusal_reason(query, unfiltered, index):
+        return ""
+    others = {h.statement_id for h in answering_hits(unfiltered, query, index)}
+    return f"; outside the chosen filters, {len(others)} statement(s) answer it"
+
+
 def _close(hit: Hit, top: Hit, s) -> bool:
-    """Another paragraph is quoted too when it ranks nearly as well and is itself nearly as close."""
-    return hit.score >= top.score * 0.9 and hit.dense >= top.dense - 0.01
+    """Another paragraph of the top statement is quoted too when the ranking gives it at least half the top's weight
+    and it is itself nearly as close."""
+    return hit.score >= top.score - 0.7 and hit.dense >= top.dense - 0.01

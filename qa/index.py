@@ -14,9 +14,12 @@ from ingest.store import Store
 from ingest.terms import is_russian, terms
 from qa.dictionary import load_dictionary, reverse_cache
 from qa.lexical import LexicalIndex
+from qa.names import NameIndex
 from qa.places import place_names
 
 log = logging.getLogger(__name__)
+# Words that may be names: capitalised or in capitals, four letters or more («Хлопонина», «ПРОКСИ», "Shaposhnikov").
+_NAME_LIKE = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][\w-]{3,}")
 
 
 class Index:
@@ -72,6 +75,7 @@ class Index:
         for i, m in sorted(enumerate(self.metas), key=lambda x: x[1]["part"]):
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
         self.lexical = None
+        self.names = NameIndex.build(w for d in self.docs for w in _NAME_LIKE.findall(d)) if self.ids else None
         self.dictionary = load_dictionary(self.settings.dictionary) if self.settings.expand_queries else None
         place_names()  # CLDR names (~0.6 s once per process) now, not on the first question that names a place
         self.reverse_cache = reverse_cache(self.settings)

@@ -1,25 +1,29 @@
-"""Why a question is refused: weak evidence, words the statements cannot read, or a year, body, place or figure
-the statement lacks (a near miss must be refused, not answered from a wrong paragraph)."""
+"""Whether the evidence answers: a logistic model over how close the best paragraph is, how much of the question the
+statements can read, how sure the ranking is, and what the question names that the statement lacks (a year, a body,
+a «name», a place, a figure); fitted by `python -m qa.calibrate`, its reason given in words."""
 from __future__ import annotations
 
+import json
+import math
 import re
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from ingest.records import METADATA_KINDS
 from ingest.terms import is_russian, term, terms
 from qa.index import Index
 from qa.lexical import prefix
+from qa.names import ABBREVIATIONS
 from qa.places import english_names, russian_names
-from qa.retrieve import Hit, Retrieval, asks_about_statement
+from qa.query import Query
+from qa.retrieve import Hit, Retrieval
 
-# Bodies a question may name in either language; a named body absent from the evidence means a near miss.
-_ORGS = [
-    ("CSTO", "ОДКБ", "Collective Security Treaty", "Договора о коллективной безопасности"),
-    ("NATO", "НАТО", "North Atlantic"), ("SCO", "ШОС", "Shanghai Cooperation"), ("CIS", "СНГ", "Commonwealth of Independent"),
-    ("EU", "ЕС", "Евросоюз", "European Union"), ("OSCE", "ОБСЕ"), ("BRICS", "БРИКС"), ("UN", "ООН", "United Nations"),
-    ("ASEAN", "АСЕАН"), ("EAEU", "ЕАЭС", "Eurasian Economic Union"), ("African Union", "Африканский союз"),
-    ("G20", "G-20", "Группа двадцати"), ("G7", "Большая семерка"), ("OPEC", "ОПЕК"),
-]
-
+MODEL = Path(__file__).resolve().parent / "models" / "refusal.json"
+FEATURES = ("cosine", "cross_cosine", "cross", "coverage", "share", "misses", "metadata_about")
+# Until a model is fitted: the earlier floors as a logistic score (answer above cosine 0.805 same-language, 0.76
+# cross-language; a missing name or figure refuses).
+HAND = {"bias": -80.5, "cosine": 100.0, "cross_cosine": 0.0, "cross": 4.5, "coverage": 0.0, "share": 0.0, "misses": -50.0,
+        "metadata_about": 20.0, "threshold": 0.5}
 
 # "How many / how much" asks for a figure; a paragraph with no number in digits or words cannot give it.
 _ASKS_QUANTITY = re.compile(r"\bhow (?:much|many)\b|\bсколько\b|\bв какую сумму\b|\bкаков\w* (?:размер|объ[её]м|сумм|числ|количеств)", re.I)
@@ -31,62 +35,101 @@ _NUMBER = re.compile(
     r"триста|\w+сот\w*|тысяч\w*|миллион\w*|миллиард\w*|триллион\w*|полтора|полторы|половин\w*|десятк\w*|сотн\w*|"
     r"дюжин\w*|двое|трое|четверо|процент\w*|нескольк\w*|много раз|\w*кратн\w*|several|many times|once|twice|\w+fold|"
     r"(?:одно|дву|двух|трех|трёх|четырех|пяти|шести|семи|восьми|девяти|десяти)\w+)\b", re.I)
-
-
 _PROPER = {"Geox", "Orgn", "Surn", "Name"}  # pymorphy3 tags of places, organisations and people
 
 
-def refusal_reason(question: str, found: Retrieval, index: Index) -> str:
-    """Empty when the best paragraph may answer; otherwise a one-line reason to refuse."""
-    s, top = index.settings, found.hits[0]
-    if top.meta.get("kind", "header" if top.paragraph == 0 else "") in METADATA_KINDS and asks_about_statement(question):
-        return near_miss(question, found.hits, index)  # the header states title, issuer, date, place: no floor
-    same = is_russian(question) == is_russian(top.text)
-    readable = same or index.dictionary is not None  # without a dictionary a foreign question's coverage says nothing
-    if readable and found.coverage < s.refuse_below_coverage:
-        return f"the statements contain almost none of the question's words (coverage {found.coverage:.2f})"
-    floor = s.refuse_below if same else s.refuse_below_cross
-    if readable and found.coverage < s.unread_coverage:
-        floor = max(floor, s.refuse_below_unread)  # mostly unreadable: the cosine alone must be convincing
-    if _evidence(top) < floor:
-        return f"weak evidence: best cosine {_evidence(top):.3f} < {floor}"
-    return near_miss(question, found.hits, index)
+@dataclass
+class Evidence:
+    """What speaks for answering from one paragraph: model features, what the statement lacks, P(answers)."""
+
+    features: dict[str, float]
+    misses: list[str] = field(default_factory=list)
+    p: float = 0.0
 
 
-def _evidence(hit: Hit) -> float:
-    """How close the best paragraph is: its own cosine or its closest sentence's, whichever is higher."""
-    return max(hit.dense, hit.sentence)
+@dataclass
+class RefusalModel:
+    weights: dict[str, float]
+
+    @property
+    def threshold(self) -> float:
+        return self.weights.get("threshold", 0.5)
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.weights.get("bias", 0.0) + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def near_miss(question: str, hits: list[Hit], index: Index) -> str:
-    """A year, a body, a «name» or (in Russian) a place or person the question names that the candidate statement
-    never mentions, or a figure asked of a paragraph that has none → a reason to refuse."""
-    top = hits[0]
-    meta, paragraphs = index.statement(top.statement_id)
+_LOADED: RefusalModel | None = None
+
+
+def refusal_model() -> RefusalModel:
+    global _LOADED
+    if _LOADED is None:
+        _LOADED = RefusalModel(json.loads(MODEL.read_text(encoding="utf-8"))["weights"] if MODEL.exists() else dict(HAND))
+    return _LOADED
+
+
+def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: RefusalModel | None = None) -> Evidence:
+    """Features of answering `query` from `hit` (the share is its softmax weight among the retrieved paragraphs)."""
+    scores = [h.score for h in found.hits]
+    top = max(scores)
+    share = math.exp(hit.score - top) / sum(math.exp(x - top) for x in scores)
+    cross = float(query.russian != is_russian(hit.text))
+    cosine = max(hit.dense, hit.sentence)
+    metadata = hit.meta.get("kind", "header" if hit.paragraph == 0 else "") in METADATA_KINDS
+    missing = misses(query, hit, index)
+    features = {"cosine": cosine, "cross_cosine": cross * cosine, "cross": cross, "coverage": found.coverage, "share": share,
+                "misses": float(len(missing)), "metadata_about": float(metadata and query.about_statement)}
+    ev = Evidence(features, missing)
+    ev.p = (model or refusal_model()).probability(features)
+    return ev
+
+
+def refusal_reason(query: Query, found: Retrieval, index: Index, model: RefusalModel | None = None) -> str:
+    """Empty when the best paragraph answers; otherwise a one-line reason to refuse."""
+    model = model or refusal_model()
+    ev = evidence(query, found, found.hits[0], index, model)
+    if ev.p >= model.threshold:
+        return ""
+    if ev.misses:
+        return ev.misses[0]
+    f = ev.features
+    if f["coverage"] < 0.3 and not f["metadata_about"]:
+        return f"the statements contain few of the question's words (coverage {f['coverage']:.2f})"
+    return f"weak evidence: the closest paragraph (cosine {f['cosine']:.3f}) is unlikely to answer (p = {ev.p:.2f})"
+
+
+def misses(query: Query, hit: Hit, index: Index) -> list[str]:
+    """What the question names that the paragraph's statement lacks — a year (of a dated statement), a body, a «name»,
+    a place or person — or a figure asked of a paragraph that gives none."""
+    found: list[str] = []
+    question = query.text
+    meta, paragraphs = index.statement(hit.statement_id)
     haystack = " ".join(t for _, _, t in paragraphs) + " " + meta.get("date", "")
     # Only a dated statement can be "about another year"; an undated text that omits the year may still answer.
-    for year in re.findall(r"\b(1[89]\d\d|20\d\d)\b", question) if meta.get("date") else []:
+    for year in query.years if meta.get("date") else []:
         if year not in haystack:
-            return f"the question asks about {year}; the statement does not mention it"
-    lower_q = question.lower()
-    for names in _ORGS:
-        asked = [n for n in names if re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", lower_q)]
-        if asked and not any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", haystack.lower()) for n in names):
-            return f"the question names {asked[0]}; the statement does not"
-    label = top.meta.get("label", "")
-    body = top.text[len(label):] if label and top.text.startswith(label) else top.text  # "Article 30" is no figure
-    if _ASKS_QUANTITY.search(question) and (top.paragraph == 0 or not _NUMBER.search(body)):  # a header's figures are dates
-        return "the question asks for a figure; the closest paragraph gives none"
-    quoted = re.findall(r"[«\"“]([^»\"”]{2,40})[»\"”]", question)
+            found.append(f"the question asks about {year}; the statement does not mention it")
+    lower_q, lower_h = question.lower(), haystack.lower()
+    for body in ABBREVIATIONS:
+        names = [*body.en, *body.ru, body.en_full, body.ru_full]
+        asked = [n for n in names if n and re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", lower_q)]
+        if asked and not any(n and re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", lower_h) for n in names):
+            found.append(f"the question names {asked[0]}; the statement does not")
+    label = hit.meta.get("label", "")
+    text = hit.text[len(label):] if label and hit.text.startswith(label) else hit.text  # "Article 30" is no figure
+    if query.asks_quantity and (hit.paragraph == 0 or not _NUMBER.search(text)):  # a header's figures are dates
+        found.append("the question asks for a figure; the closest paragraph gives none")
     places = _asked_places(question)
-    lemmas = index.statement_terms(top.statement_id) if quoted or places else set()
-    for name in quoted:
+    lemmas = index.statement_terms(hit.statement_id) if query.quoted or places else set()
+    for name in query.quoted:
         if not _mentions(haystack, name, lemmas):
-            return f"the question names «{name}»; the statement does not"
+            found.append(f"the question names «{name}»; the statement does not")
     for shown, russian, english in places:
         if not _names_place(haystack, lemmas, russian, english):
-            return f"the question names {shown}; the statement does not"
-    return ""
+            found.append(f"the question names {shown}; the statement does not")
+    return found
 
 
 def _spelled_otherwise(word: str, words: set[str]) -> bool:

@@ -1,0 +1,225 @@
+"""python -m qa.calibrate — fit the ranker and the refusal model on the dev sets, with cross-validated numbers.
+
+Each dev set is asked of its own store (built once under .cache/calibrate/): the seed sets of the bundled statement,
+collection-dev of the corpus plus the seed, XQuAD-dev of its articles, the UDHR set of the English UDHR. Folds are
+by question; the report gives held-out-fold numbers per set next to the hand-set weights on the same candidates."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from config import Settings, get_settings
+from config.settings import ROOT
+from qa.eval import load_questions, matches
+
+SHARED = ROOT.parent / "shared"
+L2 = 0.003  # pull of the ranker's weights towards the hand-set ones (chosen by held-out R@1 over 0.05 … 0.0003)
+
+
+@dataclass
+class DevSet:
+    name: str
+    questions: list[Path]
+    statements: list[Path]
+
+
+def dev_sets() -> list[DevSet]:
+    """The question sets and the statements each is asked of (those under ../shared only where present)."""
+    sets = [DevSet("seed", sorted((ROOT / "data" / "eval").glob("seed*.jsonl")), [ROOT / "data" / "statements"]),
+            DevSet("udhr", [ROOT / "data" / "eval" / "udhr_ru.jsonl"], [ROOT / "data" / "eval" / "udhr"])]
+    collection = SHARED / "eval" / "collection-dev" / "questions.jsonl"
+    if collection.exists():
+        sets.append(DevSet("collection-dev", [collection], sorted((SHARED / "corpus").glob("*.txt")) + [ROOT / "data" / "statements"]))
+    xquad = SHARED / "eval" / "xquad-dev"
+    if xquad.exists():
+        sets.append(DevSet("xquad-dev", [xquad / "questions_en.jsonl", xquad / "questions_ru.jsonl"], [xquad / "statements"]))
+    return sets
+
+
+def index_for(dev: DevSet, base: Settings):
+    """The set's own store (ingested on first use) and its loaded index."""
+    from ingest.embedder import embedder_for
+    from ingest.pipeline import add
+    from ingest.store import open_store
+    from qa.index import Index
+
+    settings = base.model_copy(update={"persist_dir": ROOT / ".cache" / "calibrate" / f"{dev.name}-{base.passage_context}"})
+    store = open_store(settings)
+    embedder = embedder_for(settings)
+    if store.count() == 0:
+        add(dev.statements, store, embedder, settings.max_chunk_tokens, settings.batch_size, settings.passage_context)
+    index = Index(store, embedder, settings)
+    index.refresh()
+    return index
+
+
+def collect(dev: DevSet, base: Settings) -> list[dict]:
+    """Per question: its candidates' features and which candidates are gold."""
+    from qa.features import candidates
+    from qa.query import read_query
+    from qa.retrieve import allowed_parts
+
+    index = index_for(dev, base)
+    rows = []
+    for q in load_questions(dev.questions):
+        query = read_query(index, q["question"])
+        q["_query"], q["_index"] = query, index
+        found = candidates(index, query, allowed_parts(index, None), base.fusion_pool)
+        items = [{"statement_id": index.metas[i]["statement_id"], "paragraph": index.metas[i]["paragraph"],
+                  "text": index.paragraph_text(index.metas[i]["statement_id"], index.metas[i]["paragraph"])} for i in found.rows]
+        gold = np.array([any(matches(item, g) for g in q["gold"]) for item in items], dtype=bool)
+        rows.append({"set": dev.name, "id": q["id"], "lang": q["lang"], "answerable": bool(q["gold"]), "q": q,
+                     "names": found.names, "x": found.matrix.astype(np.float64), "gold": gold})
+    return rows
+
+
+def _r_at_1(weights: dict[str, float], rows: list[dict]) -> float:
+    from qa.ranker import Ranker
+
+    ranker = Ranker(weights)
+    hits = [bool(r["gold"][int(np.argmax(ranker.score(r["names"], r["x"])))]) for r in rows if r["answerable"]]
+    return round(float(np.mean(hits)), 4) if hits else float("nan")
+
+
+def cross_validate(rows: list[dict], folds: int = 5, seed: int = 0) -> dict:
+    """Held-out-fold R@1 (top candidate is gold) per set: the fitted ranker against the hand-set weights."""
+    from qa.ranker import HAND_WEIGHTS, fit
+
+    rng = np.random.default_rng(seed)
+    fold_of = {id(r): f for r, f in zip(rows, rng.permutation(len(rows)) % folds)}
+    predictions: dict[str, list[bool]] = {}
+    for f in range(folds):
+        train = [r for r in rows if fold_of[id(r)] != f and r["gold"].any()]
+        weights = fit([(r["x"], r["gold"]) for r in train], rows[0]["names"], l2=L2, sample_weight=_weights(train))
+        for r in (r for r in rows if fold_of[id(r)] == f and r["answerable"]):
+            from qa.ranker import Ranker
+
+            top = int(np.argmax(Ranker(weights).score(r["names"], r["x"])))
+            predictions.setdefault(r["set"], []).append(bool(r["gold"][top]))
+    sets = sorted({r["set"] for r in rows})
+    return {s: {"heldout_R@1": round(float(np.mean(predictions[s])), 4),
+                "hand_R@1": _r_at_1(HAND_WEIGHTS, [r for r in rows if r["set"] == s]),
+                "answerable": len(predictions[s])} for s in sets if s in predictions}
+
+
+def refusal_rows(rows: list[dict], weights: dict[str, float]) -> list[dict]:
+    """Per question, the evidence features of the top paragraph the fitted ranker finds, and whether it is answerable."""
+    from qa.ranker import Ranker
+    from qa.refusal import HAND, RefusalModel, evidence
+    from qa.retrieve import search
+
+    out = []
+    for r in rows:
+        q = r["q"]
+        found = search(q["_index"], q["_query"], 10, model=Ranker(weights))
+        if found.hits:
+            ev = evidence(q["_query"], found, found.hits[0], q["_index"], RefusalModel(dict(HAND)))
+            out.append({"set": r["set"], "answerable": r["answerable"], "features": ev.features})
+    return out
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 0.01) -> np.ndarray:
+    """Weighted L2-regularised logistic regression (bias first), by L-BFGS."""
+    from scipy.optimize import minimize
+
+    X = np.hstack([np.ones((len(x), 1)), x])
+
+    def loss(b: np.ndarray) -> tuple[float, np.ndarray]:
+        z = X @ b
+        p = 1 / (1 + np.exp(-np.clip(z, -50, 50)))
+        nll = -(w * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))).sum() / w.sum()
+        grad = X.T @ (w * (p - y)) / w.sum()
+        reg = b.copy()
+        reg[0] = 0
+        return nll + l2 * float(reg @ reg), grad + 2 * l2 * reg
+
+    return minimize(loss, np.zeros(X.shape[1]), jac=True, method="L-BFGS-B").x
+
+
+def calibrate_refusal(rows: list[dict], folds: int = 5, max_answerable_refused: float = 0.05) -> tuple[dict, dict]:
+    """Fit P(answerable | evidence) with cross-validation; the threshold is the highest that refuses at most
+    max_answerable_refused of the answerable dev questions (XQuAD aside: it has no unanswerable ones) held out."""
+    from qa.refusal import FEATURES
+
+    x = np.array([[r["features"][f] for f in FEATURES] for r in rows])
+    mean, std = x.mean(0), x.std(0) + 1e-9
+    xs = (x - mean) / std
+    y = np.array([float(r["answerable"]) for r in rows])
+    # Each set weighs as at most 200 questions; the unanswerable ones weigh as much as the answerable ones in total.
+    w = np.array(_weights(rows))
+    w = np.where(y == 0, w * (w[y == 1].sum() / max(w[y == 0].sum(), 1e-9)), w)
+    fold = np.random.default_rng(1).permutation(len(rows)) % folds
+    p = np.zeros(len(rows))
+    for f in range(folds):
+        b = fit_logistic(xs[fold != f], y[fold != f], w[fold != f])
+        p[fold == f] = 1 / (1 + np.exp(-(b[0] + xs[fold == f] @ b[1:])))
+    judged = np.array([r["set"] != "xquad-dev" for r in rows])
+    answerable_p = np.sort(p[judged & (y == 1)])
+    threshold = float(answerable_p[int(max_answerable_refused * len(answerable_p))]) if len(answerable_p) else 0.5
+    report = {}
+    for name in sorted({r["set"] for r in rows}):
+        m = np.array([r["set"] == name for r in rows])
+        report[name] = {"heldout_unanswerable_refused": _rate(p[m & (y == 0)] < threshold),
+                        "heldout_answerable_refused": _rate(p[m & (y == 1)] < threshold),
+                        "unanswerable": int((m & (y == 0)).sum()), "answerable": int((m & (y == 1)).sum())}
+    b = fit_logistic(xs, y, w)
+    # Fold the standardisation into the weights, so the model file reads on raw features.
+    weights = {f: float(b[1 + i] / std[i]) for i, f in enumerate(FEATURES)}
+    weights["bias"] = float(b[0] - sum(b[1 + i] * mean[i] / std[i] for i in range(len(FEATURES))))
+    weights["threshold"] = round(threshold, 4)
+    return {k: round(v, 4) for k, v in weights.items()}, report
+
+
+def _rate(values: np.ndarray) -> float | None:
+    return round(float(values.mean()), 4) if values.size else None
+
+
+def _weights(rows: list[dict]) -> list[float]:
+    """Each set weighs as at most 200 questions, so XQuAD's 1,264 do not drown the collection's 64."""
+    sizes: dict[str, int] = {}
+    for r in rows:
+        sizes[r["set"]] = sizes.get(r["set"], 0) + 1
+    return [min(1.0, 200 / sizes[r["set"]]) for r in rows]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from qa.ranker import MODEL, Ranker, fit
+
+    parser = argparse.ArgumentParser(prog="python -m qa.calibrate", description=__doc__.split("\n")[0])
+    parser.add_argument("--sets", nargs="*", help="dev set names to use (default: all present)")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--dry-run", action="store_true", help="report only; do not write the model files")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    base = get_settings()
+    rows = []
+    for dev in dev_sets():
+        if args.sets and dev.name not in args.sets:
+            continue
+        print(f"collecting {dev.name} …", file=sys.stderr)
+        rows += collect(dev, base)
+    report = {"ranker": cross_validate(rows, args.folds)}
+    train = [r for r in rows if r["gold"].any()]
+    weights = fit([(r["x"], r["gold"]) for r in train], rows[0]["names"], l2=L2, sample_weight=_weights(train))
+    report["ranker"]["all (in-sample)"] = {"R@1": _r_at_1(weights, rows)}
+    refusal_weights, report["refusal"] = calibrate_refusal(refusal_rows(rows, weights), args.folds)
+    print(json.dumps(report, indent=1, ensure_ascii=False))
+    if not args.dry_run:
+        from qa.refusal import MODEL as REFUSAL_MODEL
+
+        meta = {"fitted_on": sorted({r["set"] for r in rows}), "questions": len(rows), "command": "python -m qa.calibrate"}
+        Ranker(weights, {**meta, "cross_validation": report["ranker"]}).save(MODEL)
+        REFUSAL_MODEL.write_text(json.dumps({"weights": refusal_weights, **meta, "cross_validation": report["refusal"]},
+                                            indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL} and {REFUSAL_MODEL}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Candidate parts for one question and their features: dense, lexical, contextual and structural signals, each
+z-scored over the candidate pool so that one set of weights means the same in one statement or in thousands."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.index import Index
+from qa.query import Query
+
+# Parts by kind: content parts answer content questions; the header and signature answer questions about the
+# statement itself (the ranker learns when, from the question's intent features).
+KIND_FEATURES = ("table-row", "preamble", "metadata")
+
+
+@dataclass
+class Candidates:
+    """The pool (record indices) with one row of features each, and the raw scores a Hit reports."""
+
+    rows: np.ndarray
+    names: list[str]
+    matrix: np.ndarray  # len(rows) × len(names)
+    dense: np.ndarray  # per record (whole corpus): cosine of the part, best sentence cosine, its row, BM25
+    sentence: np.ndarray
+    best_row: np.ndarray
+    lexical: np.ndarray
+    coverage: float
+
+    def column(self, name: str) -> np.ndarray:
+        return self.matrix[:, self.names.index(name)]
+
+
+def _z(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    values = x[rows]
+    if values.size < 2 or values.std() < 1e-9:
+        return np.zeros(len(rows), dtype=np.float32)
+    return ((values - values.mean()) / values.std()).astype(np.float32)
+
+
+def cosines(index: Index, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per record: paragraph cosine, best sentence cosine (the paragraph's when it has no sentence rows), that row."""
+    dense = index.vectors @ vector
+    sentence = np.full(len(index.ids), -1.0, dtype=np.float32)
+    best_row = np.full(len(index.ids), -1, dtype=np.int64)
+    if len(index.sentence_owner):
+        sims = index.sentence_vectors @ vector
+        order = np.argsort(sims, kind="stable")  # ascending, so the last write per record is its best sentence
+        sentence[index.sentence_owner[order]] = sims[order]
+        best_row[index.sentence_owner[order]] = order
+    return dense, np.where(best_row >= 0, sentence, dense), best_row
+
+
+def residual_cosines(index: Index, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cosines of each part (and its best sentence) to the question with its projection on the part's own statement
+    header removed — what the question asks beyond naming the document: q' = q − (q·h)h, cos(q', p) = (q·p − (q·h)(h·p)) / ‖q'‖."""
+    qh = index.vectors[index.header_of] @ vector
+    norm = np.sqrt(np.maximum(1.0 - qh**2, 1e-6))
+    dense = (index.vectors @ vector - qh * index.header_dot) / norm
+    sentence = dense.copy()
+    if len(index.sentence_owner):
+        owner = index.sentence_owner
+        sims = (index.sentence_vectors @ vector - qh[owner] * index.sentence_header_dot) / norm[owner]
+        best = np.full(len(index.ids), -np.inf, dtype=np.float32)
+        np.maximum.at(best, owner, sims)
+        sentence = np.where(np.isfinite(best), best, dense)
+    return dense, sentence
+
+
+def _by_group_max(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    best = np.full(group.max() + 1 if len(group) else 0, -np.inf, dtype=np.float32)
+    np.maximum.at(best, group, values)
+    return best[group]
+
+
+def _top(score: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
+    masked = np.where(allowed, score, -np.inf)
+    if allowed.sum() <= n:
+        return np.flatnonzero(allowed)
+    top = np.argpartition(-masked, n - 1)[:n]
+    return top[np.isfinite(masked[top])]
+
+
+def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int) -> Candidates:
+    """The pool — the densest parts, the best BM25 parts and the best parts once the document's name is taken out of
+    the question — and their features."""
+    vector = query.mixed_vector if query.mixed_vector is not None else query.vector
+    dense, sentence, best_row = cosines(index, query.vector)
+    m_dense, m_sentence = (cosines(index, query.mixed_vector)[:2] if query.mixed_vector is not None else (dense, sentence))
+    r_dense, r_sentence = residual_cosines(index, vector)
+    lex = index.lexical.scores(query.text, query.translations, query.loose)
+    header = index.vectors[index.header_of] @ vector
+    first = dense + sentence + m_dense + m_sentence
+    rows = np.unique(np.concatenate([_top(first, allowed, pool_size), _top(lex.paragraph + lex.sentence, allowed, pool_size // 3),
+                                     _top(r_dense + r_sentence, allowed, pool_size // 3)]))
+    same = (index.russian[rows] == query.russian).astype(np.float32)
+    cov = lex.coverage
+    context = lex.context if lex.context is not None else np.zeros(len(index.ids), np.float32)
+    residual = lex.residual if lex.residual is not None else lex.paragraph
+    residual_sentence = lex.residual_sentence if lex.residual_sentence is not None else lex.sentence
+    kinds = [index.kinds[i] for i in rows]
+    metadata = index.metadata_parts[rows].astype(np.float32)
+    features = {
+        "dense": _z(dense, rows), "sentence": _z(sentence, rows),
+        "mixed_dense": _z(m_dense, rows), "mixed_sentence": _z(m_sentence, rows),
+        "residual_dense": _z(r_dense, rows), "residual_sentence": _z(r_sentence, rows),
+        "header": _z(header, rows),
+        "bm25_same": same * cov * _z(lex.paragraph, rows), "bm25_cross": (1 - same) * cov * _z(lex.paragraph, rows),
+        "bm25_sentence_same": same * cov * _z(lex.sentence, rows), "bm25_sentence_cross": (1 - same) * cov * _z(lex.sentence, rows),
+        "prefix_same": same * _z(lex.prefix, rows), "prefix_cross": (1 - same) * _z(lex.prefix, rows),
+        "context_bm25": cov * _z(context, rows),
+        "residual_bm25": cov * (_z(residual, rows) + _z(residual_sentence, rows)),
+        "cosine": np.maximum(dense, sentence)[rows],
+        "table-row": np.array([k == "table-row" for k in kinds], np.float32),
+        "preamble": np.array([k == "preamble" for k in kinds], np.float32),
+        "metadata": metadata,
+        "metadata_about": metadata * float(query.about_statement),
+        "metadata_only": metadata * float(query.only_header),
+        "length": np.log1p(np.array([len(index.docs[i]) for i in rows], np.float32)) / 8.0,
+    }
+    # Two stages in one linear score: how strong the part's statement is among the candidates, and how the part stands
+    # against the other candidates of its own statement.
+    group = np.unique(index.header_of[rows], return_inverse=True)[1]
+    strength = _z(first, rows)
+    features["statement_best"] = _by_group_max(strength, group)
+    for name in ("dense", "residual_dense", "residual_bm25"):
+        features[f"within_{name}"] = features[name] - _by_group_max(features[name], group)
+    bm25 = features["bm25_same"] + features["bm25_cross"]
+    features["within_bm25"] = bm25 - _by_group_max(bm25, group)
+    names = list(features)
+    return Candidates(rows, names, np.stack([features[n] for n in names], axis=1), dense, sentence, best_row,
+                      lex.paragraph, cov)

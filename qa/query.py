@@ -1,0 +1,116 @@
+"""The question, read once: its language and words, their translations (dictionary, names across scripts,
+abbreviations), what it asks about (the statement itself, a figure), what it names (years, «quotes»), its vectors."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ingest.terms import is_russian, term
+from qa.index import Index
+from qa.names import abbreviation_equivalents
+
+# A question about the statement itself (when, where, who issued it, its title): its header and signature block answer.
+_ABOUT_STATEMENT = re.compile(
+    r"\b(?:when|date[ds]?|where|who|issuer|title|called|signed|adopted|issued)\b[^?]{0,80}?\b(?:statement|declaration|document|"
+    r"agreement|decree|order|text|adopted|signed|issued|published|made)\b|\bwhat date\b|\btitle\b|\bissued by\b|\bwho issued\b"
+    r"|\bкогда\b|\bдат[аеуы]\b|\bгде\b[^?]{0,60}?(?:принят|подписан|заявлени|документ|декларац)|\bкто\b[^?]{0,60}?(?:автор|принял|подписал|издал|выступ|сделал)"
+    r"|\bавтор|\bназвани|как называется|\bчей\b|\bчья\b[^?]{0,40}?(?:заявлени|документ)|\bномер\b|\bnumber\b",
+    re.I,
+)
+# The statement itself is named by a lower-case noun ("the statement", "this declaration", «заявление»); a capitalised
+# one is the name of some other document ("the Maastricht Treaty").
+_NOUN = (r"(?-i:(?:the|this|that)\s+(?:statement|declaration|document|agreement|decree|order|communiqu\w*|treaty)\b"
+         r"|(?:заявлени|деклараци|документ|соглашени|указ|распоряжени)\w*)")
+_DONE = r"(?:adopted|signed|issued|made|published|dated|(?:принят|подписан|издан|опубликован|сделан)[оаы]?\b)"
+# Only the header or signature can answer these: when, where, by whom it was made, what it is called.
+_ONLY_HEADER = re.compile(
+    rf"\b(?:when|where|what date|which date|what year|which year|what city|which city|когда|где|какого числа"
+    rf"|в каком (?:городе|году|месте))\b.{{0,40}}{_NOUN}"
+    rf"|{_NOUN}\s+(?:was\s+|were\s+|been\s+|было\s+|был\s+|была\s+)?{_DONE}"
+    rf"|\b{_DONE}\s+(?:это\s+|данное\s+|настоящее\s+)?{_NOUN}"
+    rf"|\b(?:author|title|issuer|name|автор|названи\w*)\s+(?:of\s+)?(?:этого\s+|данного\s+)?{_NOUN}"
+    rf"|\bкто\b.{{0,30}}(?:автор|принял|подписал|издал|сделал|опубликовал)|как называется (?:это\s+|данное\s+)?{_NOUN}",
+    re.I,
+)
+# "How many / how much" asks for a figure.
+_ASKS_QUANTITY = re.compile(r"\bhow (?:much|many)\b|\bсколько\b|\bв какую сумму\b|\bкаков\w* (?:размер|объ[её]м|сумм|числ|количеств)", re.I)
+_WORD = re.compile(r"[^\W\d_][\w-]*")
+
+
+@dataclass
+class Query:
+    """Everything retrieval, refusal and quoting need to know about one question."""
+
+    text: str
+    russian: bool
+    vector: np.ndarray
+    translations: dict[str, list[str]] = field(default_factory=dict)  # question word → corpus words it also matches
+    loose: dict[str, tuple[str, ...]] = field(default_factory=dict)  # looser dictionary senses, for truncation stems
+    mixed_vector: np.ndarray | None = None  # the question with its translations appended, embedded
+    about_statement: bool = False
+    only_header: bool = False
+    asks_quantity: bool = False
+    years: list[str] = field(default_factory=list)
+    quoted: list[str] = field(default_factory=list)
+
+    @property
+    def vectors(self) -> list[np.ndarray]:
+        return [self.vector] + ([self.mixed_vector] if self.mixed_vector is not None else [])
+
+
+def asks_about_statement(question: str) -> bool:
+    return bool(_ABOUT_STATEMENT.search(question))
+
+
+def only_header_answers(question: str) -> bool:
+    return bool(_ONLY_HEADER.search(question))
+
+
+def read_query(index: Index, question: str) -> Query:
+    """Read the question once: translations, intents, names; the vectors of the question and its translated form."""
+    s = index.settings
+    translations, loose = translate(index, question)
+    vector = index.query_vectors([question])[0]
+    mixed = None
+    if translations and s.translated_query_weight > 0:
+        # e5 matches a question to text in another language better when the question carries that language's words.
+        mixed = index.query_vectors([question + " " + " ".join(t[0] for t in translations.values())])[0]
+    return Query(
+        question, is_russian(question), vector, translations, loose, mixed,
+        about_statement=asks_about_statement(question), only_header=only_header_answers(question),
+        asks_quantity=bool(_ASKS_QUANTITY.search(question)),
+        years=re.findall(r"\b(1[89]\d\d|20\d\d)\b", question),
+        quoted=re.findall(r"[«\"“]([^»\"”]{2,40})[»\"”]", question),
+    )
+
+
+def translate(index: Index, question: str) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]]]:
+    """The question's words in the corpus's other language: dictionary translations (English→Russian and back), the
+    same name in the other script (Khloponin → Хлопонина), and abbreviations (UN → ООН)."""
+    s, lexical = index.settings, index.lexical
+    if not s.expand_queries or lexical is None:
+        return {}, {}
+    foreign = lexical.foreign_words(question, s.expand_max_words)
+    translations = lexical.translate(foreign, index.query_vectors, index.dictionary, s.max_translations)
+    if index.dictionary:
+        russian = lexical.russian_words(question, s.expand_max_words)
+        translations.update(lexical.translate_russian(russian, index.dictionary, index.reverse_cache, s.max_translations,
+                                                      index.query_vectors))
+    for word in dict.fromkeys(_WORD.findall(question)):
+        found = [w for w in _across_scripts(index, word) if term(w) in lexical.df]
+        if found:
+            translations[word] = list(dict.fromkeys([*translations.get(word, []), *(term(w) for w in found)]))
+    loose = {w: index.dictionary.translations(w)[:3] for w in foreign} if index.dictionary else {}
+    return translations, loose
+
+
+def _across_scripts(index: Index, word: str) -> list[str]:
+    """A name spelled in the other script in the corpus, or an abbreviation's other-language form."""
+    out: list[str] = []
+    if word.isupper() and 2 <= len(word) <= 8:
+        out += [a for a in abbreviation_equivalents(word) if " " not in a]
+    if word[:1].isupper() and len(word) >= 4 and index.names is not None:
+        out += index.names.lookup(word)[:3]
+    return out

@@ -1,0 +1,71 @@
+"""A linear ranker over candidate features, fitted listwise (softmax over each question's pool) on the dev sets;
+its weights live in qa/models/ranker.json, written by `python -m qa.calibrate`."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+MODEL = Path(__file__).resolve().parent / "models" / "ranker.json"
+
+# The hand-set fusion of earlier sessions, as weights: what the ranker starts from, and what it is without a model file.
+HAND_WEIGHTS = {
+    "dense": 0.5, "sentence": 0.5, "mixed_dense": 1.0, "mixed_sentence": 1.0,
+    "residual_dense": 0.5, "residual_sentence": 0.5, "residual_bm25": 0.3, "header": 0.5,
+    "bm25_same": 0.9, "bm25_cross": 0.3, "bm25_sentence_same": 1.8, "bm25_sentence_cross": 0.6,
+    "prefix_same": 1.8, "prefix_cross": 0.6, "context_bm25": 0.0, "cosine": 0.0,
+    "table-row": 0.0, "preamble": 0.0, "metadata": -8.0, "metadata_about": 8.0, "metadata_only": 4.0, "length": 0.0,
+    "statement_best": 0.0, "within_dense": 0.0, "within_residual_dense": 0.0, "within_residual_bm25": 0.0, "within_bm25": 0.0,
+}
+
+
+@dataclass
+class Ranker:
+    """score = features · weights; unknown features weigh nothing."""
+
+    weights: dict[str, float] = field(default_factory=lambda: dict(HAND_WEIGHTS))
+    meta: dict = field(default_factory=dict)
+
+    def score(self, names: list[str], matrix: np.ndarray) -> np.ndarray:
+        return matrix @ np.array([self.weights.get(n, 0.0) for n in names], dtype=np.float32)
+
+    def save(self, path: Path = MODEL) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"weights": self.weights, **self.meta}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def load_ranker(path: Path = MODEL) -> Ranker:
+    """The fitted ranker, or the hand-set weights when no model file exists."""
+    if not path.exists():
+        return Ranker()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Ranker(dict(data["weights"]), {k: v for k, v in data.items() if k != "weights"})
+
+
+def fit(groups: list[tuple[np.ndarray, np.ndarray]], names: list[str], l2: float = 0.05,
+        start: dict[str, float] | None = None, sample_weight: list[float] | None = None) -> dict[str, float]:
+    """Weights maximising, over questions, the log-probability the softmax over each pool gives its gold parts, with an
+    L2 pull towards `start` (the hand weights), so features a small dev set says little about keep their prior."""
+    from scipy.optimize import minimize
+
+    w0 = np.array([(start or HAND_WEIGHTS).get(n, 0.0) for n in names], dtype=np.float64)
+    sw = np.asarray(sample_weight if sample_weight is not None else [1.0] * len(groups), dtype=np.float64)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = 0.0, np.zeros_like(w)
+        for (x, gold), weight in zip(groups, sw):
+            s = x @ w
+            s = s - s.max()
+            p = np.exp(s) / np.exp(s).sum()
+            pg = p[gold].sum()
+            total -= weight * np.log(max(pg, 1e-12))
+            grad -= weight * (x[gold].T @ p[gold] / max(pg, 1e-12) - x.T @ p)
+        total /= sw.sum()
+        grad /= sw.sum()
+        d = w - w0
+        return total + l2 * float(d @ d), grad + 2 * l2 * d
+
+    result = minimize(loss, w0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return {n: round(float(v), 4) for n, v in zip(names, result.x)}
