@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     statement_weight: float = Field(0.0, description="Weight of the question's cosine to the part's statement header (¶0).")
     residual_weight: float = Field(0.0, description="Weight of the question's cosines and BM25 once the words and direction "
                                    "that name the part's own statement are taken out (chooses the part within a document).")
+    dense_only: bool = Field(False, description="Rank by the e5 cosines alone (the baseline for measurements), not the fitted ranker.")
     fusion_pool: int = Field(30, description="Scores are z-normalised over this many of the densest candidates (at least k).")
     expand_queries: bool = Field(True, description="Map query words the corpus lacks (e.g. English over Russian) to nearest corpus lemmas for BM25.")
     expand_max_words: int = Field(8, description="Most query words translated per question (each costs one embedding call).")

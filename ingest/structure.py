@@ -61,8 +61,11 @@ def structure(blocks: list[Block]) -> list[Part]:
         if block.kind == "rule":
             i += 1
             continue
-        if block.kind == "note" or NOTE.match(text):
-            parts.append(Part("note", text, _item_label(LABEL.match(text), at, russian), at.section_heading))
+        m = LABEL.match(text)
+        if block.kind == "note" or NOTE.match(text) or (m and NOTE.match(text[m.end():].strip())):
+            if m and m.group("pt"):  # «3. (Утратил силу …)»: a repealed item keeps its number
+                at.item, at.sub, at.numbered, at.in_preamble = m.group("pt"), "", True, False
+            parts.append(Part("note", text, _item_label(m, at, russian), at.section_heading))
             i += 1
             continue
         if block.kind == "table-row":
@@ -90,7 +93,7 @@ def structure(blocks: list[Block]) -> list[Part]:
                 parts.append(Part("heading", text, _path(at.section, at.article), at.section_heading))
             elif PREAMBLE.match(text):
                 at.in_preamble = True
-                parts.append(Part("heading", text, "Преамбула" if russian else "Preamble", at.section_heading))
+                parts.append(Part("heading", text, _path(at.section, "Преамбула" if russian else "Preamble"), at.section_heading))
             elif _is_section_heading(block):
                 if i and sections[i] != sections[i - 1]:
                     at = _Place(section=_heading_name(text))
@@ -117,7 +120,7 @@ def structure(blocks: list[Block]) -> list[Part]:
             at.in_preamble = False
             parts.append(Part("item", text, _item_label(m, at, russian), context))
         elif at.in_preamble or (not at.numbered and sections[i] in numbered and not at.article):
-            parts.append(Part("preamble", text, "Преамбула" if russian else "Preamble", context))
+            parts.append(Part("preamble", text, _path(at.section, "Преамбула" if russian else "Preamble"), context))
         elif at.item or at.article:
             parts.append(Part("item", text, _path(at.section, at.article, _item(at, russian)),
                               " — ".join(filter(None, [context, at.lead if at.item else ""]))))

@@ -111,7 +111,7 @@ def cross_validate(rows: list[dict], folds: int = 5, seed: int = 0) -> dict:
 def refusal_rows(rows: list[dict], weights: dict[str, float]) -> list[dict]:
     """Per question, the evidence features of the top paragraph the fitted ranker finds, and whether it is answerable."""
     from qa.ranker import Ranker
-    from qa.refusal import HAND, RefusalModel, evidence
+    from qa.refusal import HAND, RefusalModel, evidence, vetoed
     from qa.retrieve import search
 
     out = []
@@ -120,7 +120,7 @@ def refusal_rows(rows: list[dict], weights: dict[str, float]) -> list[dict]:
         found = search(q["_index"], q["_query"], 10, model=Ranker(weights))
         if found.hits:
             ev = evidence(q["_query"], found, found.hits[0], q["_index"], RefusalModel(dict(HAND)))
-            out.append({"set": r["set"], "answerable": r["answerable"], "features": ev.features})
+            out.append({"set": r["set"], "answerable": r["answerable"], "features": ev.features, "vetoed": bool(vetoed(ev))})
     return out
 
 
@@ -143,10 +143,13 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 0.01) 
 
 
 def calibrate_refusal(rows: list[dict], folds: int = 5, max_answerable_refused: float = 0.05) -> tuple[dict, dict]:
-    """Fit P(answerable | evidence) with cross-validation; the threshold is the highest that refuses at most
-    max_answerable_refused of the answerable dev questions (XQuAD aside: it has no unanswerable ones) held out."""
+    """Fit P(answerable | evidence) with cross-validation on the questions the rules leave to it; the threshold is the
+    highest that refuses at most max_answerable_refused of the answerable dev questions (XQuAD aside: it has no
+    unanswerable ones) held out. The report counts the rules' refusals too."""
     from qa.refusal import FEATURES
 
+    ruled = [r for r in rows if r["vetoed"]]
+    rows = [r for r in rows if not r["vetoed"]]
     x = np.array([[r["features"][f] for f in FEATURES] for r in rows])
     mean, std = x.mean(0), x.std(0) + 1e-9
     xs = (x - mean) / std
@@ -163,11 +166,14 @@ def calibrate_refusal(rows: list[dict], folds: int = 5, max_answerable_refused: 
     answerable_p = np.sort(p[judged & (y == 1)])
     threshold = float(answerable_p[int(max_answerable_refused * len(answerable_p))]) if len(answerable_p) else 0.5
     report = {}
-    for name in sorted({r["set"] for r in rows}):
+    for name in sorted({r["set"] for r in rows + ruled}):
         m = np.array([r["set"] == name for r in rows])
-        report[name] = {"heldout_unanswerable_refused": _rate(p[m & (y == 0)] < threshold),
-                        "heldout_answerable_refused": _rate(p[m & (y == 1)] < threshold),
-                        "unanswerable": int((m & (y == 0)).sum()), "answerable": int((m & (y == 1)).sum())}
+        by_rule = [r for r in ruled if r["set"] == name]
+        refused = {label: list(p[m & (y == label)] < threshold) + [True] * sum(r["answerable"] == bool(label) for r in by_rule)
+                   for label in (0, 1)}
+        report[name] = {"heldout_unanswerable_refused": _rate(np.array(refused[0])),
+                        "heldout_answerable_refused": _rate(np.array(refused[1])),
+                        "refused_by_rule": len(by_rule), "unanswerable": len(refused[0]), "answerable": len(refused[1])}
     b = fit_logistic(xs, y, w)
     # Fold the standardisation into the weights, so the model file reads on raw features.
     weights = {f: float(b[1 + i] / std[i]) for i, f in enumerate(FEATURES)}

@@ -67,6 +67,18 @@ def residual_cosines(index: Index, vector: np.ndarray) -> tuple[np.ndarray, np.n
     return dense, sentence
 
 
+def _phrases(index: Index, query: Query, rows: np.ndarray) -> np.ndarray:
+    """How many of the question's adjacent word pairs (as terms, or a translation of either) a part has adjacent too."""
+    from ingest.terms import word_terms
+
+    pairs = [w for w in word_terms(query.text)]
+    options = [{t, *(a for a in query.translations.get(w, []))} for w, t in pairs]
+    wanted = [(a, b) for x, y in zip(options, options[1:]) for a in x for b in y]
+    if not wanted:
+        return np.zeros(len(rows), np.float32)
+    return np.array([min(3, sum(p in index.bigrams[i] for p in wanted)) for i in rows], np.float32)
+
+
 def _by_group_max(values: np.ndarray, group: np.ndarray) -> np.ndarray:
     best = np.full(group.max() + 1 if len(group) else 0, -np.inf, dtype=np.float32)
     np.maximum.at(best, group, values)
@@ -117,6 +129,7 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int) 
         "metadata_about": metadata * float(query.about_statement),
         "metadata_only": metadata * float(query.only_header),
         "length": np.log1p(np.array([len(index.docs[i]) for i in rows], np.float32)) / 8.0,
+        "phrases": _phrases(index, query, rows),
     }
     # Two stages in one linear score: how strong the part's statement is among the candidates, and how the part stands
     # against the other candidates of its own statement.

@@ -75,6 +75,8 @@ class Index:
         for i, m in sorted(enumerate(self.metas), key=lambda x: x[1]["part"]):
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
         self.lexical = None
+        # Adjacent term pairs of each part, for phrase matches («сфере информационных технологий»).
+        self.bigrams = [set(zip(t, t[1:])) for t in (m.get("terms", "").split() for m in self.metas)]
         self.names = NameIndex.build(w for d in self.docs for w in _NAME_LIKE.findall(d)) if self.ids else None
         self.dictionary = load_dictionary(self.settings.dictionary) if self.settings.expand_queries else None
         place_names()  # CLDR names (~0.6 s once per process) now, not on the first question that names a place

@@ -19,6 +19,13 @@ _ABOUT_STATEMENT = re.compile(
     r"|\bавтор|\bназвани|как называется|\bчей\b|\bчья\b[^?]{0,40}?(?:заявлени|документ)|\bномер\b|\bnumber\b",
     re.I,
 )
+# Or a statement noun anywhere with a question about its place, year or author ("Which city was the statement signed
+# in?", «В каком городе принято заявление?», "Which organisation's council made this statement?").
+_STATEMENT_NOUN = re.compile(r"\b(?:statement|declaration|document|agreement|decree|communiqu\w*|treaty)\b"
+                             r"|заявлени|деклараци|документ|соглашени|\bуказ", re.I)
+_STATEMENT_ATTRIBUTE = re.compile(
+    r"\b(?:which|what|in what)\s+(?:city|place|venue|year|country|organi[sz]ation|body|council)\b|\bmade (?:this|the|that|it)\b"
+    r"|\bmade by\b|\bby whom\b|в каком (?:городе|месте|году)|как(?:ая|ой|ой именно) (?:организаци|орган)|\bкем\b|\bкакой стран", re.I)
 # The statement itself is named by a lower-case noun ("the statement", "this declaration", «заявление»); a capitalised
 # one is the name of some other document ("the Maastricht Treaty").
 _NOUN = (r"(?-i:(?:the|this|that)\s+(?:statement|declaration|document|agreement|decree|order|communiqu\w*|treaty)\b"
@@ -61,10 +68,12 @@ class Query:
 
 
 def asks_about_statement(question: str) -> bool:
-    return bool(_ABOUT_STATEMENT.search(question))
+    """A question about the statement itself, which its header and signature block answer (a ranker feature)."""
+    return bool(_ABOUT_STATEMENT.search(question)) or bool(_STATEMENT_NOUN.search(question) and _STATEMENT_ATTRIBUTE.search(question))
 
 
 def only_header_answers(question: str) -> bool:
+    """When, where or by whom "the statement" was made, or its title (a ranker feature)."""
     return bool(_ONLY_HEADER.search(question))
 
 

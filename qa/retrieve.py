@@ -61,6 +61,9 @@ class Retrieval:
 
 
 _RANKER: Ranker | None = None
+# The baseline every measurement is set against: the question's and its best sentence's cosines alone (plus the
+# header-question switch, so "when was it adopted?" may still reach the header).
+DENSE_ONLY = Ranker({"dense": 1.0, "sentence": 1.0, "metadata": -8.0, "metadata_about": 8.0})
 
 
 def ranker() -> Ranker:
@@ -89,10 +92,16 @@ def search(index: Index, question: str | Query, k: int = 10, filters: Filters | 
         return Retrieval([])
     query = question if isinstance(question, Query) else read_query(index, question)
     allowed = allowed_parts(index, filters)
+    if query.only_header:
+        # "When / where / by whom was the statement made?" — only a header or signature block can say; in a collection a
+        # body paragraph about some other city or year must not (a rule the ranker's features did not learn).
+        metadata = allowed & index.metadata_parts
+        allowed = metadata if metadata.any() else allowed
     if not allowed.any():
         return Retrieval([], query)
     found = candidates(index, query, allowed, max(index.settings.fusion_pool, k))
-    score = (model or ranker()).score(found.names, found.matrix)
+    model = model or (DENSE_ONLY if index.settings.dense_only else ranker())
+    score = model.score(found.names, found.matrix)
     best: dict[tuple[str, int], Hit] = {}
     for j in np.argsort(-score, kind="stable"):
         i = int(found.rows[j])

@@ -77,7 +77,8 @@ def test_cli_contract(tmp_path):
     st = parsed["statements"][0]
     assert set(st) >= {"id", "title", "issuer", "date", "place", "source", "paragraphs"}
     assert [p["n"] for p in st["paragraphs"]] == list(range(10))
-    assert set(st["paragraphs"][1]) == {"n", "label", "text"}
+    assert set(st["paragraphs"][1]) == {"n", "label", "kind", "context", "text"}
+    assert set(st) >= {"number", "signatories"}
     assert not (tmp_path / "store").exists()
 
     (tmp_path / "empty.txt").write_bytes(b"")

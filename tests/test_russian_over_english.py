@@ -55,7 +55,7 @@ def test_question_the_statement_cannot_read_is_refused(udhr):
     store, embedder, settings = udhr
     a = answer("Какой срок тюремного заключения предусмотрен за кражу?", Index(store, embedder, settings))
     assert not a.answered and a.retrieved
-    assert a.reason.endswith(f"< {settings.refuse_below_unread}")
+    assert "almost none of the question's words" in a.reason  # «кража» and «тюремное заключение» have no English here
 
 
 def test_figure_question_ignores_the_article_number(udhr):

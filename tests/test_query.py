@@ -1,10 +1,11 @@
-"""Retrieval pieces that need no model: questions about the statement itself, the fusion pool."""
+"""Reading the question: what it asks about; candidate features z-scored over the pool; names across scripts."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from qa.retrieve import _pool, _z, asks_about_statement, only_header_answers
+from qa.features import _by_group_max, _top, _z
+from qa.query import asks_about_statement, only_header_answers
 
 
 @pytest.mark.parametrize("question", [
@@ -37,15 +38,30 @@ def test_only_the_header_answers_when_where_and_by_whom(question, only_header):
     assert only_header_answers(question) == only_header
 
 
-def test_pool_keeps_the_best_allowed_records():
+def test_pool_takes_the_best_allowed_records():
     score = np.array([5.0, 1.0, 4.0, 3.0, 2.0])
     allowed = np.array([True, True, False, True, True])
-    assert _pool(score, allowed, 2).tolist() == [True, False, False, True, False]
-    assert _pool(score, allowed, 10).tolist() == allowed.tolist()
+    assert sorted(_top(score, allowed, 2).tolist()) == [0, 3]
+    assert sorted(_top(score, allowed, 10).tolist()) == [0, 1, 3, 4]
 
 
-def test_z_scores_only_over_the_mask():
+def test_z_scores_only_over_the_pool():
     x = np.array([1.0, 2.0, 3.0, 100.0])
-    z = _z(x, np.array([True, True, True, False]))
-    assert np.allclose(z[:3], [-1.2247, 0.0, 1.2247], atol=1e-3)
-    assert not _z(np.ones(3), np.ones(3, bool)).any()  # no spread: no signal
+    z = _z(x, np.array([0, 1, 2]))
+    assert np.allclose(z, [-1.2247, 0.0, 1.2247], atol=1e-3)
+    assert not _z(np.ones(3), np.arange(3)).any()  # no spread: no signal
+
+
+def test_best_of_each_statement():
+    values = np.array([1.0, 3.0, 2.0, -1.0])
+    assert _by_group_max(values, np.array([0, 0, 1, 1])).tolist() == [3.0, 3.0, 2.0, 2.0]
+
+
+def test_names_and_abbreviations_translate_across_scripts(seed_index):
+    from ingest.terms import term
+    from qa.query import read_query
+
+    query = read_query(seed_index, "What is operation PROXY aimed at, according to the CSTO?")
+    assert term("ПРОКСИ") in query.translations["PROXY"]  # the corpus word's own BM25 term
+    assert "одкб" in query.translations["CSTO"]
+    assert read_query(seed_index, "Что сказано об операции «Наемник»?").quoted == ["Наемник"]
