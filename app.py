@@ -113,7 +113,7 @@ def build(index: Index, settings) -> gr.Blocks:
             shutil.copy(src, folder / name)
             paths.append(folder / name)
         if paths:
-            summary = add(paths, index.store, index.embedder, settings.max_chunk_tokens, settings.batch_size)
+            summary = add(paths, index.store, index.embedder, settings.max_chunk_tokens, settings.batch_size, settings.passage_context)
             index.refresh(force=True)
             lines.append(f"✅ added {summary.added}, replaced {summary.replaced}, unchanged {summary.unchanged} paragraph records")
             lines += [f"❌ {html.escape(Path(x['path']).name)}: {html.escape(x['error'])}" for x in summary.failed]
@@ -166,7 +166,8 @@ def main() -> None:
         from ingest.pipeline import add
 
         log.info("empty store: ingesting the bundled statements from %s", settings.statements_dir)
-        summary = add([settings.statements_dir], index.store, index.embedder, settings.max_chunk_tokens, settings.batch_size)
+        summary = add([settings.statements_dir], index.store, index.embedder, settings.max_chunk_tokens, settings.batch_size,
+                      settings.passage_context)
         log.info("ingested: %s", summary.to_json())
         index.refresh(force=True)
     auth = tuple(settings.auth.split(":", 1)) if settings.auth and ":" in settings.auth else None

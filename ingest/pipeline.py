@@ -148,7 +148,7 @@ def _metadata(statement: Statement, chunk: Chunk, fingerprint: str = "") -> dict
 
 
 def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 500, batch_size: int = 32,
-        context: str = "none") -> Summary:
+        context: str = "context") -> Summary:
     """Ingest files: unchanged statements are skipped, changed ones replaced, new ones added; a file holding a
     document already stored under another name (an original beside its reflowed copy) is recorded as a second source
     of it and reported as a duplicate, not stored twice."""

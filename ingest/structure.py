@@ -271,10 +271,8 @@ def _heading_name(text: str) -> str:
 
 def _stamp_name(text: str, russian: bool) -> str:
     """«ПРИЛОЖЕНИЕ N 1» → «Приложение N 1»; an approval stamp (УТВЕРЖДЕНО) is named by the heading that follows."""
-    head = text.split("\n", 1)[0].strip()
-    if re.match(r"^(?:ПРИЛОЖЕНИЕ|Приложение|ANNEX|Annex)", head):
-        return head[:1] + head[1:].split(" ", 1)[0].lower() + (" " + head.split(" ", 1)[1] if " " in head else "")
-    return ""
+    m = re.match(r"^(ПРИЛОЖЕНИЕ|Приложение|ANNEX|Annex)(\s+(?:N|№)\s*\d+)?", text.strip())
+    return m.group(1).capitalize() + (m.group(2) or "") if m else ""
 
 
 def _starts_signature(blocks: list[Block], i: int) -> bool:

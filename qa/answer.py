@@ -127,6 +127,7 @@ def answering_hits(found: Retrieval, query, index: Index) -> list[Hit]:
     """The best paragraph of each statement whose evidence also passes the refusal model, best first (the top one
     already has), up to max_statements; within the top statement, a nearly-as-good second paragraph too."""
     s, model = index.settings, refusal_model()
+    top_share = evidence(query, found, found.hits[0], index, model).features["share"]
     chosen: list[Hit] = [found.hits[0]]
     seen = {found.hits[0].statement_id}
     for hit in found.hits[1:]:
@@ -137,7 +138,7 @@ def answering_hits(found: Retrieval, query, index: Index) -> list[Hit]:
         seen.add(hit.statement_id)
         if sum(1 for h in chosen if h.statement_id != found.hits[0].statement_id) + 1 >= s.max_statements:
             break
-        if evidence(query, found, hit, index, model).p >= model.threshold * s.other_statement_factor:
+        if evidence(query, found, hit, index, model, share=top_share).p >= model.threshold * s.other_statement_factor:
             chosen.append(hit)
     return chosen
 

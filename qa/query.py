@@ -12,11 +12,15 @@ from qa.index import Index
 from qa.names import abbreviation_equivalents
 
 # A question about the statement itself (when, where, who issued it, its title): its header and signature block answer.
+_DOCUMENT = (r"(?:statement|declaration|document|agreement|decree|order|treaty|protocol|text|it|заявлени\w*|декларац\w*|документ\w*"
+             r"|указ\w*|распоряжени\w*|соглашени\w*|договор\w*|протокол\w*)")
 _ABOUT_STATEMENT = re.compile(
-    r"\b(?:when|date[ds]?|where|who|issuer|title|called|signed|adopted|issued)\b[^?]{0,80}?\b(?:statement|declaration|document|"
-    r"agreement|decree|order|text|adopted|signed|issued|published|made)\b|\bwhat date\b|\btitle\b|\bissued by\b|\bwho issued\b"
-    r"|\bкогда\b|\bдат[аеуы]\b|\bгде\b[^?]{0,60}?(?:принят|подписан|заявлени|документ|декларац)|\bкто\b[^?]{0,60}?(?:автор|принял|подписал|издал|выступ|сделал)"
-    r"|\bавтор|\bназвани|как называется|\bчей\b|\bчья\b[^?]{0,40}?(?:заявлени|документ)|\bномер\b|\bnumber\b",
+    rf"\b(?:when|what date|which date|where|in which city|in what city|date[ds]?)\b[^?]{{0,100}}?\b{_DOCUMENT}\b"
+    rf"|\b{_DOCUMENT}\b[^?]{{0,60}}?\b(?:dated|signed|adopted|issued|published)\b"
+    r"|\bwho\b[^?]{0,60}?\b(?:signed|issued|adopted|published|wrote|authored|made th)|\bissued by\b|\bwhat number\b"
+    r"|\b(?:title|name) of (?:the|this) (?:statement|declaration|document|agreement|decree|order)\b"
+    rf"|\b(?:когда|где|какого числа|в каком городе)\b[^?]{{0,100}}?(?:принят|подписа|изда|опубликова|{_DOCUMENT})"
+    r"|\bкто\b[^?]{0,60}?(?:автор|принял|подписал|издал|выступ)|\bавтор|\bназвани|как называется|\bномер\b|\bдат[аеуы]\b",
     re.I,
 )
 # Or a statement noun anywhere with a question about its place, year or author ("Which city was the statement signed

@@ -19,7 +19,7 @@ from qa.query import Query
 from qa.retrieve import Hit, Retrieval
 
 MODEL = Path(__file__).resolve().parent / "models" / "refusal.json"
-FEATURES = ("cosine", "cross_cosine", "cross", "coverage", "share", "misses", "unmatched_names", "metadata_about")
+FEATURES = ("cosine", "cross_cosine", "cross", "coverage", "score", "share", "misses", "unmatched_names", "metadata_about")
 # Until a model is fitted: the earlier floors as a logistic score (answer above cosine 0.805 same-language, 0.76
 # cross-language; a missing name or figure refuses).
 HAND = {"bias": -80.5, "cosine": 100.0, "cross_cosine": 0.0, "cross": 4.5, "coverage": 0.0, "share": 0.0, "misses": -50.0,
@@ -71,16 +71,21 @@ def refusal_model() -> RefusalModel:
     return _LOADED
 
 
-def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: RefusalModel | None = None) -> Evidence:
-    """Features of answering `query` from `hit` (the share is its softmax weight among the retrieved paragraphs)."""
+def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: RefusalModel | None = None,
+             share: float | None = None) -> Evidence:
+    """Features of answering `query` from `hit`. The share is its softmax weight among the retrieved paragraphs; for a
+    second statement of a multi-document answer the caller passes the top one's, so statements that answer alike are
+    not held against each other."""
     scores = [h.score for h in found.hits]
     top = max(scores)
-    share = math.exp(hit.score - top) / sum(math.exp(x - top) for x in scores)
+    if share is None:
+        share = math.exp(hit.score - top) / sum(math.exp(x - top) for x in scores)
     cross = float(query.russian != is_russian(hit.text))
     cosine = max(hit.dense, hit.sentence)
     metadata = hit.meta.get("kind", "header" if hit.paragraph == 0 else "") in METADATA_KINDS
     missing, unmatched = misses(query, hit, index)
     features = {"cosine": cosine, "cross_cosine": cross * cosine, "cross": cross, "coverage": found.coverage, "share": share,
+                "score": hit.score,
                 "misses": float(len(missing)), "unmatched_names": float(len(unmatched)),
                 "metadata_about": float(metadata and query.about_statement)}
     ev = Evidence(features, missing, unmatched)

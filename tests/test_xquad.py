@@ -33,12 +33,10 @@ def _table(store, embedder, settings, questions) -> dict:
 def test_hybrid_beats_dense_only_and_holds_floors(xquad):
     store, embedder, settings, questions = xquad
     hybrid = _table(store, embedder, settings, questions)
-    dense = _table(store, embedder, settings.model_copy(update={"sentence_weight": 0.0, "lexical_weight": 0.0,
-                                                                 "sentence_lexical_weight": 0.0, "prefix_weight": 0.0,
-                                                                 "expand_queries": False}), questions)
+    dense = _table(store, embedder, settings.model_copy(update={"dense_only": True, "expand_queries": False}), questions)
     print({lang: (dense[lang]["R@1"], hybrid[lang]["R@1"]) for lang in ("ru", "en")})
-    # Floors a little under the values measured when this was written (RU 0.972, EN 0.930; dense-only 0.926 / 0.837).
-    assert hybrid["ru"]["R@1"] >= 0.96 and hybrid["en"]["R@1"] >= 0.90
+    # Floors a little under the values measured (session 4: RU 0.972, EN 0.926; dense-only 0.926 / 0.837 in session 3).
+    assert hybrid["ru"]["R@1"] >= 0.96 and hybrid["en"]["R@1"] >= 0.915
     assert hybrid["ru"]["R@1"] >= dense["ru"]["R@1"] + 0.03 and hybrid["en"]["R@1"] >= dense["en"]["R@1"] + 0.06
     assert hybrid["all"]["verbatim_quotes"] == 1.0
     assert hybrid["all"]["answerable_refused"] <= 0.06

@@ -1,0 +1,83 @@
+"""Answering over a real collection (../shared/corpus + the seed): collection-dev floors, what may be cited, answers
+across statements, header questions, filters that exclude every answer."""
+from __future__ import annotations
+
+import pytest
+
+from qa.answer import answer
+from qa.eval import load_questions, metrics_by_language, run
+from qa.retrieve import Filters
+from tests.conftest import ROOT, SHARED, make_settings
+
+COLLECTION_DEV = SHARED / "eval" / "collection-dev" / "questions.jsonl"
+
+
+@pytest.fixture(scope="module")
+def collection(tmp_path_factory, embedder):
+    if not COLLECTION_DEV.exists():
+        pytest.skip("../shared/eval/collection-dev not available")
+    from ingest.pipeline import add
+    from ingest.store import open_store
+    from qa.index import Index
+
+    s = make_settings(tmp_path_factory.mktemp("collection"))
+    store = open_store(s)
+    summary = add(sorted((SHARED / "corpus").glob("*.txt")) + [ROOT / "data" / "statements"], store, embedder,
+                  context=s.passage_context)
+    assert not summary.failed and not summary.duplicates
+    index = Index(store, embedder, s)
+    index.refresh()
+    return index
+
+
+@pytest.fixture(scope="module")
+def dev_results(collection):
+    return run(load_questions([COLLECTION_DEV]), collection)
+
+
+def test_collection_dev_floors(dev_results):
+    """Floors a little under the values measured when written (session 4): cited correct 0.609 (EN 0.531 / RU 0.688),
+    R@3 0.797, unanswerable refused 0.5625, answerable refused 0.125, gold statements cited on the multi-document
+    questions 0.36. The models are fitted on this set among others (held-out-fold numbers: python -m qa.calibrate)."""
+    table = metrics_by_language(dev_results)
+    assert table["all"]["verbatim_quotes"] == 1.0
+    assert table["all"]["cited_correct"] >= 0.57 and table["all"]["R@3"] >= 0.75
+    assert table["en"]["cited_correct"] >= 0.48 and table["ru"]["cited_correct"] >= 0.63
+    assert table["all"]["unanswerable_refused"] >= 0.5 and table["all"]["answerable_refused"] <= 0.16
+    assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.3
+
+
+def test_no_signature_or_annex_stamp_answers_a_content_question(dev_results, collection):
+    kinds = {(m["statement_id"], m["paragraph"]): m.get("kind") for m in collection.metas}
+    for r in dev_results:
+        if r["kind"] in ("content", "multi-doc") and r["citations"]:
+            first = r["citations"][0]
+            assert kinds[(first["statement_id"], first["paragraph"])] not in ("signature", "annex-title", "heading", "note"), r["id"]
+
+
+def test_an_answer_cites_each_statement_that_answers(collection):
+    a = answer("Какие указы вступают в силу со дня подписания?", collection)
+    cited = {c.statement_id for c in a.citations}
+    assert a.answered and len(cited) >= 2, a.answer
+    data = a.to_json()
+    assert len(data["statements"]) == len(cited) and sum(len(s["citations"]) for s in data["statements"]) == len(data["citations"])
+    assert all(c["text"] and c["quote"] in c["text"] for c in data["citations"])
+
+
+def test_when_and_where_is_answered_from_the_signature_block(collection):
+    a = answer("Когда и где был подписан указ о временно исполняющем обязанности губернатора Красноярского края?", collection)
+    first = a.citations[0]
+    assert (first.statement_id, first.kind) == ("kremlin_act_18643_ru", "signature")
+    assert "3 октября 2002 года" in first.quote and "Москва, Кремль" in first.quote
+
+
+def test_a_table_row_is_cited_with_its_label_path(collection):
+    a = answer("Какая сумма выделена Казанской воспитательной колонии?", collection)
+    first = a.citations[0]
+    assert first.kind == "table-row" and first.label == "Приложение, строка 1" and "2531" in first.quote
+
+
+def test_filters_that_exclude_every_answer_say_so(collection):
+    a = answer("Is everyone entitled to freedom of movement?", collection, filters=Filters(since="2018-01-01"))
+    assert not a.answered
+    assert "outside the chosen filters" in a.reason and "udhr" not in a.reason  # counts, no ids
