@@ -94,3 +94,22 @@ def test_cli_contract(tmp_path):
     removed = _cli(["remove", SEED.stem], env)
     assert removed.returncode == 0
     assert json.loads(_cli(["list", "--json"], env).stdout)["records"] == 0
+
+
+def test_the_same_document_in_two_files_is_stored_once(tmp_path, store, embedder):
+    from ingest.dedupe import fingerprint, similarity
+    from ingest.parse import parse_file
+    from tests.conftest import SHARED, needs_shared
+
+    original = needs_shared(SHARED / "corpus" / "originals" / "kremlin_act_18643.txt")
+    reflowed = SHARED / "corpus" / "kremlin_act_18643_ru.txt"
+    other = SHARED / "corpus" / "kremlin_act_18435_ru.txt"
+    assert similarity(fingerprint(parse_file(original)), fingerprint(parse_file(reflowed))) >= 0.97
+    assert similarity(fingerprint(parse_file(original)), fingerprint(parse_file(other))) < 0.5
+    first = add([reflowed, other], store, embedder)
+    again = add([original], store, embedder)
+    assert again.added == 0 and again.duplicates == [{"path": original.name, "statement": "kremlin_act_18643",
+                                                      "duplicate_of": "kremlin_act_18643_ru", "similarity": 1.0}]
+    listed = {s["id"]: s for s in list_statements(store)}
+    assert set(listed) == set(first.statements)
+    assert listed["kremlin_act_18643_ru"]["sources"] == [reflowed.name, original.name]

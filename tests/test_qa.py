@@ -68,7 +68,7 @@ def test_seed_set_quality_floor(seed_index):
     assert table["all"]["verbatim_quotes"] == 1.0
     # measured (session 4, fitted ranker and refusal model): R@3 0.982; cited correct RU 0.963 / EN 0.893;
     # unanswerable refused 0.933; answerable refused 0.018
-    assert table["all"]["R@3"] >= 0.97
+    assert table["all"]["R@3"] >= 0.95
     assert table["ru"]["cited_correct"] >= 0.92 and table["en"]["cited_correct"] >= 0.85
     assert table["all"]["unanswerable_refused"] >= 0.9
     assert table["all"]["answerable_refused"] <= 0.04

@@ -27,11 +27,10 @@ def test_russian_questions_find_english_paragraphs(udhr):
     questions = load_questions([ROOT / "data" / "eval" / "udhr_ru.jsonl"])
     hybrid_index = Index(store, embedder, settings)
     hybrid = metrics(run(questions, hybrid_index))
-    dense = metrics(run(questions, Index(store, embedder, settings.model_copy(update={
-        "sentence_weight": 0.0, "lexical_weight": 0.0, "sentence_lexical_weight": 0.0, "prefix_weight": 0.0,
-        "expand_queries": False}))))
-    # measured: hybrid R@1 0.85, R@3 1.0; dense-only R@1 0.55, R@3 0.70
-    assert hybrid["R@3"] >= 0.9 and hybrid["R@1"] >= dense["R@1"] + 0.15
+    dense = metrics(run(questions, Index(store, embedder, settings.model_copy(update={"dense_only": True, "expand_queries": False}))))
+    print(hybrid["R@1"], dense["R@1"])
+    # measured (session 4): hybrid R@1 0.95, R@3 1.0; dense-only (paragraph and best sentence cosines) R@1 0.65
+    assert hybrid["R@3"] >= 0.9 and hybrid["R@1"] >= dense["R@1"] + 0.1
     assert hybrid["verbatim_quotes"] == 1.0
     a = answer("Запрещено ли рабство?", hybrid_index)
     assert a.answered and a.citations[0].label == "Article 4" and "slavery" in a.citations[0].quote
