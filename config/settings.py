@@ -29,37 +29,20 @@ class Settings(BaseSettings):
     max_chunk_tokens: int = Field(500, description="Embedder tokens per chunk; longer paragraphs are split.")
     batch_size: int = Field(32, description="Paragraphs embedded per batch.")
     passage_context: str = Field("context", description="What is embedded with each part: 'none' (its text), 'label' (its label "
-                                 "path first), 'title' (the statement's short title and label path first).")
+                                 "path first), 'context' (label path and the headings it sits under first; the fitted models "
+                                 "expect it), 'title' (also the statement's short title).")
     statements_dir: Path = Field(ROOT / "data" / "statements", description="Bundled statements ingested on first run.")
 
     k: int = Field(10, description="Paragraphs returned by retrieval.")
-    sentence_weight: float = Field(1.0, description="Weight of the best-sentence cosine (z-scored) in fusion; the paragraph cosine has weight 1.")
-    lexical_weight: float = Field(0.3, description="Weight of paragraph BM25 (z-scored, times the share of the question BM25 can read) in fusion.")
-    sentence_lexical_weight: float = Field(0.6, description="Weight of the best sentence's BM25 (z-scored, times that share) in fusion.")
-    prefix_weight: float = Field(0.6, description="Weight of BM25 over 5-letter truncation stems (z-scored) in fusion.")
-    same_language_lexical_boost: float = Field(3.0, description="The BM25 weights are multiplied by this for paragraphs in the "
-                                               "question's own language (exact words, not translations).")
-    context_lexical_weight: float = Field(0.0, description="Weight of BM25 over each part's statement title, label path and headings.")
-    statement_weight: float = Field(0.0, description="Weight of the question's cosine to the part's statement header (¶0).")
-    residual_weight: float = Field(0.0, description="Weight of the question's cosines and BM25 once the words and direction "
-                                   "that name the part's own statement are taken out (chooses the part within a document).")
     dense_only: bool = Field(False, description="Rank by the e5 cosines alone (the baseline for measurements), not the fitted ranker.")
-    fusion_pool: int = Field(30, description="Scores are z-normalised over this many of the densest candidates (at least k).")
+    fusion_pool: int = Field(30, description="Candidates per question: this many densest parts, a third as many best by BM25 and "
+                             "by the residual score; features are z-normalised over them.")
     expand_queries: bool = Field(True, description="Map query words the corpus lacks (e.g. English over Russian) to nearest corpus lemmas for BM25.")
     expand_max_words: int = Field(8, description="Most query words translated per question (each costs one embedding call).")
     dictionary: str = Field("/usr/share/dictd/mueller7.index", description="English→Russian dictd index (Debian mueller7-dict) for "
                             "translating English query words; empty to use embeddings alone.")
-    translated_query_weight: float = Field(1.0, description="Weight of the cosines of the question with its Russian translations appended; 0 turns it off.")
-    question_weight_when_translated: float = Field(0.5, description="Weight of the plain question's cosines when a translated query is used.")
+    translated_query_weight: float = Field(1.0, description="Embed the question with its translations appended too (0 turns it off).")
     max_translations: int = Field(2, description="Most corpus lemmas one English query word is translated to.")
-    refuse_below: float = Field(0.805, description="Refuse below this best paragraph-or-sentence cosine (question and text in one language); "
-                                "calibrated on the seed and XQuAD sets just above the unanswerable questions only a floor can catch.")
-    refuse_below_cross: float = Field(0.76, description="The same floor when question and paragraph are in different languages.")
-    refuse_below_coverage: float = Field(0.2, description="Refuse a question (other than about the header) whose IDF-weighted "
-                                         "words the statements can read less than this share of, directly or translated.")
-    unread_coverage: float = Field(0.3, description="A question whose IDF-weighted words the statements can read (directly or "
-                                   "translated) less than this share of is held to refuse_below_unread.")
-    refuse_below_unread: float = Field(0.80, description="The floor for such a mostly unreadable question, in either language.")
     max_quotes: int = Field(3, description="Most quotes from the top statement in one answer.")
     max_statements: int = Field(5, description="Most statements one answer cites (the best paragraph of each that answers).")
     other_statement_factor: float = Field(1.0, description="A statement other than the top one is cited when its best paragraph's "
