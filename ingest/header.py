@@ -58,7 +58,17 @@ def _body_casing(body: str) -> dict[str, str]:
         word = m.group(1)
         if not word.isupper() or len(word) == 1:
             counts.setdefault(word.lower(), Counter())[word] += 1
-    return {w: c.most_common(1)[0][0] for w, c in counts.items()}
+    casing = {w: c.most_common(1)[0][0] for w, c in counts.items()}
+    # A word seen only at the start of lines, never in lower case, is taken as capitalised («Президент …» signing).
+    lower = {w for w in re.findall(r"\b[^\W\d_][\w-]*", body) if w.islower()}
+    for w in re.findall(r"(?m)^([^\W\d_][\w-]*)", body):
+        if w.lower() not in casing and w.lower() not in lower and w[:1].isupper() and not w.isupper():
+            casing[w.lower()] = w
+    # An inflection the body never uses («ПРЕЗИДЕНТА» beside «Президент») takes the casing of its word family.
+    for w, form in list(casing.items()):
+        if len(w) >= 6:
+            casing.setdefault(w[:6] + "…", form)
+    return casing
 
 
 def _recase(line: str, casing: dict[str, str], first: bool) -> str:
@@ -70,7 +80,8 @@ def _recase(line: str, casing: dict[str, str], first: bool) -> str:
         if len(core) > 1 and core.upper() == core and not core.isalpha():
             out.append(word)
             continue
-        known = casing.get(core, core)
+        family = casing.get(core[:6] + "…", "") if len(core) >= 6 else ""
+        known = casing.get(core) or (core.capitalize() if family[:1].isupper() else core)
         cased = lower.replace(core, known) if core else lower
         out.append(cased[:1].upper() + cased[1:] if first and i == 0 else cased)
     return " ".join(out)
