@@ -19,7 +19,10 @@ from config.settings import ROOT
 from qa.eval import load_questions, matches
 
 SHARED = ROOT.parent / "shared"
-L2 = 0.003  # pull of the ranker's weights towards the hand-set ones (chosen by held-out R@1 over 0.05 … 0.0003)
+L2 = 0.001  # pull of the ranker's weights towards the hand-set ones (chosen by held-out R@1 over 0.05 … 0.0003)
+# The collection set weighs three times: a store of many structured documents is what the product is judged on, and
+# its 64 questions are few beside XQuAD's 1,264 single-paragraph ones (held-out R@1 0.625 → 0.641 on it, seed 0.905 → 0.912).
+COLLECTION_WEIGHT = 3.0
 
 
 @dataclass
@@ -144,8 +147,8 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 0.01) 
 
 def calibrate_refusal(rows: list[dict], folds: int = 5, max_answerable_refused: float = 0.05) -> tuple[dict, dict]:
     """Fit P(answerable | evidence) with cross-validation on the questions the rules leave to it; the threshold is the
-    highest that refuses at most max_answerable_refused of the answerable dev questions (XQuAD aside: it has no
-    unanswerable ones) held out. The report counts the rules' refusals too."""
+    highest that refuses, held out, at most max_answerable_refused of the answerable questions of every set. The report
+    counts the rules' refusals too."""
     from qa.refusal import FEATURES
 
     ruled = [r for r in rows if r["vetoed"]]
@@ -162,9 +165,16 @@ def calibrate_refusal(rows: list[dict], folds: int = 5, max_answerable_refused: 
     for f in range(folds):
         b = fit_logistic(xs[fold != f], y[fold != f], w[fold != f])
         p[fold == f] = 1 / (1 + np.exp(-(b[0] + xs[fold == f] @ b[1:])))
-    judged = np.array([r["set"] != "xquad-dev" for r in rows])
-    answerable_p = np.sort(p[judged & (y == 1)])
-    threshold = float(answerable_p[int(max_answerable_refused * len(answerable_p))]) if len(answerable_p) else 0.5
+    # The highest threshold that keeps, in every set, the answerable questions refused (by the model or the rules,
+    # held out) at or under max_answerable_refused.
+    threshold = 1.0
+    for name in sorted({r["set"] for r in rows}):
+        m = np.array([r["set"] == name for r in rows]) & (y == 1)
+        ruled_answerable = sum(1 for r in ruled if r["set"] == name and r["answerable"])
+        allowed = int(max_answerable_refused * (m.sum() + ruled_answerable)) - ruled_answerable
+        ranked = np.sort(p[m])
+        if len(ranked):
+            threshold = min(threshold, float(ranked[max(0, min(allowed, len(ranked) - 1))]) if allowed >= 0 else float(ranked[0]))
     report = {}
     for name in sorted({r["set"] for r in rows + ruled}):
         m = np.array([r["set"] == name for r in rows])
@@ -191,7 +201,7 @@ def _weights(rows: list[dict]) -> list[float]:
     sizes: dict[str, int] = {}
     for r in rows:
         sizes[r["set"]] = sizes.get(r["set"], 0) + 1
-    return [min(1.0, 200 / sizes[r["set"]]) for r in rows]
+    return [min(1.0, 200 / sizes[r["set"]]) * (COLLECTION_WEIGHT if r["set"] == "collection-dev" else 1.0) for r in rows]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -130,6 +130,11 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int) 
         "metadata_only": metadata * float(query.only_header),
         "length": np.log1p(np.array([len(index.docs[i]) for i in rows], np.float32)) / 8.0,
         "phrases": _phrases(index, query, rows),
+        "gloss_cross": (1 - same) * _z(index.gloss_scores(query.text), rows),
+        # Answer types: a figure for "how much", a date for "when", a person for "who".
+        "figure_asked": float(query.asks_quantity) * index.has_number[rows],
+        "date_asked": float(query.asks_date) * index.has_date[rows],
+        "person_asked": float(query.asks_person) * index.has_person[rows],
     }
     # Two stages in one linear score: how strong the part's statement is among the candidates, and how the part stands
     # against the other candidates of its own statement.

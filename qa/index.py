@@ -11,15 +11,38 @@ import numpy as np
 from ingest.embedder import Embedder
 from ingest.records import ANSWER_KINDS, METADATA_KINDS
 from ingest.store import Store
-from ingest.terms import is_russian, terms
+from ingest.terms import is_russian, term, terms, word_terms
 from qa.dictionary import load_dictionary, reverse_cache
 from qa.lexical import LexicalIndex
 from qa.names import NameIndex
 from qa.places import place_names
 
 log = logging.getLogger(__name__)
+_FIGURE = re.compile(r"(?<![\w.-])\d[\d ,.]*(?:\s*(?:тыс|млн|млрд|рубл|процент|%|thousand|million|per cent))?", re.I)
+_DATE = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_PERSON = re.compile(r"\b[А-ЯЁ][а-яё]+(?:а|у|ым|ой)?\s+[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:вич|вна|вича|вну|вичем|вной)\b"
+                     r"|\b[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]?\.?\s?[А-ЯЁA-Z][а-яёa-z]+\b")
 # Words that may be names: capitalised or in capitals, four letters or more («Хлопонина», «ПРОКСИ», "Shaposhnikov").
 _NAME_LIKE = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][\w-]{3,}")
+
+
+def _gloss_field(metas: list[dict], docs: list[str], russian: np.ndarray, dictionary, cache: Path):
+    """Document-side translation: each part's words glossed in the other language with the bilingual dictionary —
+    English stems for a Russian part (every sense of each lemma, from the inverted dictionary), Russian lemmas for an
+    English part — so an English question's own words can match a Russian paragraph by BM25, and the other way round."""
+    if dictionary is None:
+        return None
+    from qa.lexical import Field
+
+    glosses = []
+    for meta, doc, ru in zip(metas, docs, russian):
+        if ru:
+            lemmas = set(meta.get("terms", "").split())
+            glosses.append([term(e) for t in lemmas for e in dictionary.english(t, cache)[:4] if " " not in e])
+        else:
+            words = {w for w, _ in word_terms(doc)}
+            glosses.append([t for w in words for t in dictionary.translations(w)[:3]])
+    return Field(glosses)
 
 
 class Index:
@@ -75,6 +98,11 @@ class Index:
         for i, m in sorted(enumerate(self.metas), key=lambda x: x[1]["part"]):
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
         self.lexical = None
+        self.gloss = None
+        # What kind of answer each part can give: a figure, a date, a person («Хлопонина Александра Геннадьевича»).
+        self.has_number = np.array([bool(_FIGURE.search(d)) for d in self.docs], dtype=bool)
+        self.has_date = np.array([bool(_DATE.search(d)) for d in self.docs], dtype=bool)
+        self.has_person = np.array([bool(_PERSON.search(d)) for d in self.docs], dtype=bool)
         # Adjacent term pairs of each part, for phrase matches («сфере информационных технологий»).
         self.bigrams = [set(zip(t, t[1:])) for t in (m.get("terms", "").split() for m in self.metas)]
         self.names = NameIndex.build(w for d in self.docs for w in _NAME_LIKE.findall(d)) if self.ids else None
@@ -85,6 +113,7 @@ class Index:
             safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
             cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"
             expander = self.embedder if self.settings.expand_queries else None
+            self.gloss = _gloss_field(self.metas, self.docs, self.russian, self.dictionary, self.reverse_cache)
             self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], self._sentence_terms(metas),
                                               self.sentence_owner, expander, cache,
                                               [m.get("context_terms", "") for m in self.metas],
@@ -95,6 +124,12 @@ class Index:
         # Stores written before sentence terms were kept at ingest get them computed here, once per load.
         return [m["terms"] if "terms" in m else " ".join(terms(self.docs[owner][a:b]))
                 for m, owner, (a, b) in zip(metas, self.sentence_owner, self.sentence_spans)]
+
+    def gloss_scores(self, question: str) -> np.ndarray:
+        """BM25 of the question's own terms against each part's glosses in the other language."""
+        if self.gloss is None:
+            return np.zeros(len(self.ids), np.float32)
+        return self.gloss.group_scores([[t] for t in dict.fromkeys(terms(question))])
 
     def query_vectors(self, texts: list[str]) -> np.ndarray:
         """Query embeddings, remembered per text: answer() reuses retrieve()'s, and query words repeat across questions."""

@@ -47,6 +47,8 @@ _ONLY_HEADER = re.compile(
 )
 # "How many / how much" asks for a figure.
 _ASKS_QUANTITY = re.compile(r"\bhow (?:much|many)\b|\bсколько\b|\bв какую сумму\b|\bкаков\w* (?:размер|объ[её]м|сумм|числ|количеств)", re.I)
+_ASKS_DATE = re.compile(r"\bwhen\b|\bwhat (?:date|year)\b|\bкогда\b|\bкакого числа\b|\bв каком году\b", re.I)
+_ASKS_PERSON = re.compile(r"\bwho(?:m|se)?\b|\bкто\b|\bкого\b|\bкому\b|\bкем\b", re.I)
 _WORD = re.compile(r"[^\W\d_][\w-]*")
 
 
@@ -63,6 +65,8 @@ class Query:
     about_statement: bool = False
     only_header: bool = False
     asks_quantity: bool = False
+    asks_date: bool = False
+    asks_person: bool = False
     years: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
 
@@ -93,7 +97,8 @@ def read_query(index: Index, question: str) -> Query:
     return Query(
         question, is_russian(question), vector, translations, loose, mixed,
         about_statement=asks_about_statement(question), only_header=only_header_answers(question),
-        asks_quantity=bool(_ASKS_QUANTITY.search(question)),
+        asks_quantity=bool(_ASKS_QUANTITY.search(question)), asks_date=bool(_ASKS_DATE.search(question)),
+        asks_person=bool(_ASKS_PERSON.search(question)),
         years=re.findall(r"\b(1[89]\d\d|20\d\d)\b", question),
         quoted=re.findall(r"[«\"“]([^»\"”]{2,40})[»\"”]", question),
     )

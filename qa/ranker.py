@@ -18,7 +18,7 @@ HAND_WEIGHTS = {
     "prefix_same": 1.8, "prefix_cross": 0.6, "context_bm25": 0.0, "cosine": 0.0,
     "table-row": 0.0, "preamble": 0.0, "metadata": -8.0, "metadata_about": 8.0, "metadata_only": 4.0, "length": 0.0,
     "statement_best": 0.0, "within_dense": 0.0, "within_residual_dense": 0.0, "within_residual_bm25": 0.0, "within_bm25": 0.0,
-    "phrases": 0.0,
+    "phrases": 0.0, "gloss_cross": 0.0, "figure_asked": 0.0, "date_asked": 0.0, "person_asked": 0.0,
 }
 
 
