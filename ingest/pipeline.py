@@ -96,7 +96,9 @@ def passage_text(statement: Statement, chunk: Chunk, context: str = "none") -> s
     it sits under ("context"), and also after the statement's short title ("title") — a contextual chunk header, so a
     part that never names its document or its list's subject can still be found by a question that does."""
     para = statement.paragraphs[chunk.paragraph]
-    if context == "none" or chunk.paragraph == 0:
+    if chunk.paragraph == 0:
+        return header_text(statement, chunk.text)
+    if context == "none":
         return chunk.text
     steps = [para.label]
     if context in ("context", "title"):
@@ -105,6 +107,13 @@ def passage_text(statement: Statement, chunk: Chunk, context: str = "none") -> s
         steps.insert(0, short_title(statement.title))
     where = " — ".join(s for s in steps if s)
     return f"{where}: {chunk.text}" if where else chunk.text
+
+
+def header_text(statement: Statement, header: str) -> str:
+    """The header as embedded and indexed: with the act's own signature block (its date, place, number, signers), so
+    "when was the decree signed?" finds the statement by its title and its date at once."""
+    signature = next((p.text for p in statement.body if p.kind == "signature"), "")
+    return f"{header}\n{signature}" if signature and signature not in header else header
 
 
 def short_title(title: str, words: int = 12) -> str:
@@ -137,7 +146,7 @@ def _metadata(statement: Statement, chunk: Chunk, fingerprint: str = "") -> dict
         "date_int": int(statement.date.replace("-", "")) if statement.date else 0,
         "place": statement.place, "number": statement.number, "signatories": "; ".join(statement.signatories),
         "source": statement.source, "sha256": statement.sha256,
-        "tokens": chunk.tokens, "terms": " ".join(terms(chunk.text)),
+        "tokens": chunk.tokens, "terms": " ".join(terms(header_text(statement, chunk.text) if chunk.paragraph == 0 else chunk.text)),
         # The words of the document's title and of the headings the part sits under: a BM25 field of their own.
         "context_terms": " ".join(terms(f"{statement.title} {para.label} {para.context}")),
     }

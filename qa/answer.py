@@ -103,8 +103,8 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
         result.reason = "no statement matches the filters" if filters else "no statements match"
     else:
         result.reason = refusal_reason(query, found, index)
-    if found.hits and result.reason and filters and (filters.statement_ids or filters.since or filters.until or filters.issuer):
-        result.reason += outside_filters(index, query, filters, k or s.k)
+    if found.hits and filters and (filters.statement_ids or filters.since or filters.until or filters.issuer):
+        result.reason = within_filters(index, query, found, result.reason, k or s.k)
     if found.hits and not result.reason:
         for hit in answering_hits(found, query, index):
             hit = _metadata_citation(index, hit, query)
@@ -156,13 +156,26 @@ def _metadata_citation(index: Index, hit: Hit, query) -> Hit:
     return hit
 
 
-def outside_filters(index: Index, query, filters: Filters, k: int) -> str:
-    """When the filters exclude every statement that would answer: say how many others do."""
+def within_filters(index: Index, query, found: Retrieval, reason: str, k: int) -> str:
+    """With filters, the best paragraph within them answers only if it also holds its own in the whole store: when
+    statements the filters exclude answer it far better (ranked above it by more than the ranker's usual margin between
+    an answer and a near one), the filters have excluded the answer. The reason then says how many statements do."""
     unfiltered = search(index, query, k, None)
     if not unfiltered.hits or refusal_reason(query, unfiltered, index):
+        return reason
+    others = [h for h in answering_hits(unfiltered, query, index)]
+    inside = {h.statement_id for h in found.hits}
+    outside = {h.statement_id for h in others if h.statement_id not in inside}
+    if not outside:
+        return reason
+    if not reason and found.hits[0].score >= unfiltered.hits[0].score - OUTSIDE_MARGIN:
         return ""
-    others = {h.statement_id for h in answering_hits(unfiltered, query, index)}
-    return f"; outside the chosen filters, {len(others)} statement(s) answer it"
+    return (reason or "no statement within the chosen filters answers this well") + \
+        f"; outside the chosen filters, {len(outside)} statement(s) answer it"
+
+
+# Ranker units: an answer within the filters may trail the best one outside them by this much.
+OUTSIDE_MARGIN = 2.0
 
 
 def _close(hit: Hit, top: Hit, s) -> bool:
