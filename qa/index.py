@@ -73,6 +73,8 @@ class Index:
 
     def _load(self, data: dict, sentences: dict) -> None:
         self.ids, self.metas, self.docs = data["ids"], data["metadatas"], data["documents"]
+        self._terms_of: dict[str, set[str]] = {}
+        self._text_of: dict[str, str] = {}
         dim = 384
         self.vectors = np.asarray(data["embeddings"], dtype=np.float32).reshape(len(self.ids), -1) if self.ids else np.zeros((0, dim), np.float32)
         position = {rid: i for i, rid in enumerate(self.ids)}
@@ -146,8 +148,17 @@ class Index:
 
     def statement_terms(self, statement_id: str) -> set[str]:
         """Every BM25 term of one statement: the ones kept at ingest (computed here for stores older than that)."""
-        rows = [i for (sid, _), parts in self.by_paragraph.items() if sid == statement_id for i in parts]
-        return {t for i in rows for t in (self.metas[i].get("terms") or " ".join(terms(self.docs[i]))).split()}
+        if statement_id not in self._terms_of:
+            rows = [i for (sid, _), parts in self.by_paragraph.items() if sid == statement_id for i in parts]
+            self._terms_of[statement_id] = {t for i in rows for t in (self.metas[i].get("terms") or " ".join(terms(self.docs[i]))).split()}
+        return self._terms_of[statement_id]
+
+    def statement_text(self, statement_id: str) -> str:
+        """All of one statement's text and its date, as one string (what near-miss checks search)."""
+        if statement_id not in self._text_of:
+            meta, paragraphs = self.statement(statement_id)
+            self._text_of[statement_id] = " ".join(t for _, _, t in paragraphs) + " " + meta.get("date", "")
+        return self._text_of[statement_id]
 
     def statement(self, statement_id: str) -> tuple[dict, list[tuple[int, str, str]]]:
         """Header metadata and every (n, label, text) paragraph of one statement, in order."""

@@ -128,10 +128,9 @@ def misses(query: Query, hit: Hit, index: Index) -> tuple[list[str], list[str]]:
     found: list[str] = []
     same_script = query.russian == is_russian(hit.text)
     question = query.text
-    meta, paragraphs = index.statement(hit.statement_id)
-    haystack = " ".join(t for _, _, t in paragraphs) + " " + meta.get("date", "")
+    haystack = index.statement_text(hit.statement_id)
     # Only a dated statement can be "about another year"; an undated text that omits the year may still answer.
-    for year in query.years if meta.get("date") else []:
+    for year in query.years if hit.meta.get("date") else []:
         if year not in haystack:
             found.append(f"the question asks about {year}; the statement does not mention it")
     statement_lemmas: set[str] | None = None

@@ -87,7 +87,8 @@ def allowed_parts(index: Index, filters: Filters | None) -> np.ndarray:
 
 def search(index: Index, question: str | Query, k: int = 10, filters: Filters | None = None, model: Ranker | None = None) -> Retrieval:
     """Read the question (unless given read), gather and score candidates, merge the parts of long paragraphs."""
-    index.refresh()
+    if not isinstance(question, Query):  # a Query was read from an index answer() has just refreshed
+        index.refresh()
     if not index.ids:
         return Retrieval([])
     query = question if isinstance(question, Query) else read_query(index, question)
