@@ -14,12 +14,16 @@ from qa.names import abbreviation_equivalents
 # A question about the statement itself (when, where, who issued it, its title): its header and signature block answer.
 _DOCUMENT = (r"(?:statement|declaration|document|agreement|decree|order|treaty|protocol|text|it|заявлени\w*|декларац\w*|документ\w*"
              r"|указ\w*|распоряжени\w*|соглашени\w*|договор\w*|протокол\w*)")
+_DONE_VERB = (r"(?:sign\w*|adopt\w*|issu\w*|made|publish\w*|dated|enact\w*|принят\w*|принял\w*|подпис\w*|изда\w*"
+              r"|опубликова\w*)")
+# When, where or by whom something was signed, adopted or issued; its number, title or date ("Where do fighters
+# relocate to, according to the statement?" asks about content, not about where the statement was made).
 _ABOUT_STATEMENT = re.compile(
-    rf"\b(?:when|what date|which date|where|in which city|in what city|date[ds]?)\b[^?]{{0,100}}?\b{_DOCUMENT}\b"
-    rf"|\b{_DOCUMENT}\b[^?]{{0,60}}?\b(?:dated|signed|adopted|issued|published)\b"
+    rf"\b(?:when|what date|which date|where|in which city|in what city|what year|когда|где|какого числа|в каком (?:городе|году))\b"
+    rf"[^?]{{0,120}}?\b{_DONE_VERB}"
+    rf"|\b{_DONE_VERB}\b[^?]{{0,60}}?\b(?:when|where|когда|где)\b"
     r"|\bwho\b[^?]{0,60}?\b(?:signed|issued|adopted|published|wrote|authored|made th)|\bissued by\b|\bwhat number\b"
-    r"|\b(?:title|name) of (?:the|this) (?:statement|declaration|document|agreement|decree|order)\b"
-    rf"|\b(?:когда|где|какого числа|в каком городе)\b[^?]{{0,100}}?(?:принят|подписа|изда|опубликова|{_DOCUMENT})"
+    rf"|\b(?:title|name|date|number) of (?:the|this|that) {_DOCUMENT}\b"
     r"|\bкто\b[^?]{0,60}?(?:автор|принял|подписал|издал|выступ)|\bавтор|\bназвани|как называется|\bномер\b|\bдат[аеуы]\b",
     re.I,
 )

@@ -21,6 +21,7 @@ def test_questions_about_the_statement_itself(question):
     "Which operations are named?", "What does the statement say about incitement to terrorism?",
     "What measures are made against recruitment in the statement?", "Who should not escape responsibility?",
     "Что заявление говорит о поддержке терроризма?", "Кто не должен уйти от ответственности?",
+    "Where do foreign fighters relocate to, according to the statement?", "Who appoints the military commandant under the decree?",
 ])
 def test_questions_about_its_content(question):
     assert not asks_about_statement(question)
