@@ -12,7 +12,6 @@ import numpy as np
 from ingest.terms import _STOP, term, word_terms
 from qa.places import russian_names
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 log = logging.getLogger(__name__)
 _WORD = re.compile(r"[^\W\d_]{3,}", re.U)
 _CYRILLIC = re.compile(r"[а-яё]", re.I)
@@ -30,6 +29,7 @@ class Field:
     def __init__(self, docs: list[list[str]]):
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG when imported
         docs = [d or ["∅"] for d in docs]
         self.bm25 = bm25s.BM25()
         if docs:
