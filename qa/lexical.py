@@ -128,23 +128,19 @@ class LexicalIndex:
     def df(self) -> dict[str, int]:
         return self.paragraphs.df
 
-    def translate(self, words: list[str], embed_words, dictionary=None, limit: int = 2,
-                  context: np.ndarray | None = None) -> dict[str, list[str]]:
-        """Each foreign query word → corpus lemmas: its dictionary translations the corpus has (a verb also in its
-        reflexive form, «освобождать» → «освобождаться», as the corpus's passives are lemmatised), ranked by
-        similarity to the word and to the whole question (`context`, which picks the sense the question means) when
-        there are more than `limit`; a word the dictionary cannot translate maps to its nearest corpus lemma when that
-        is clearly nearest. embed_words is called only when needed."""
+    def translate(self, words: list[str], embed_words, dictionary=None, limit: int = 2) -> dict[str, list[str]]:
+        """Each foreign query word → corpus lemmas: its dictionary translations the corpus has, ranked by similarity
+        to the word (which picks the sense) when there are more than `limit`; a word the dictionary cannot translate
+        maps to its nearest corpus lemma when that is clearly nearest. embed_words is called only when needed."""
         if self.vocab_vectors is None or not len(words):
             return {}
-        found = {w: self._in_corpus(dictionary.translations(w) if dictionary else ()) for w in words}
+        found = {w: [t for t in (dictionary.translations(w) if dictionary else ()) if t in self.position] for w in words}
         out = {w: ts for w, ts in found.items() if 0 < len(ts) <= limit}
         # A place the corpus never mentions (Iran) has no stand-in: its nearest lemma would be some other country.
         rest = [w for w in words if w not in out and not (found[w] == [] and w[:1].isupper() and russian_names(w))]
         for word, vector in zip(rest, embed_words(rest) if rest else []):
             if found[word]:
-                candidates = self.vocab_vectors[[self.position[t] for t in found[word]]]
-                sims = candidates @ vector + (candidates @ context if context is not None else 0.0)
+                sims = self.vocab_vectors[[self.position[t] for t in found[word]]] @ vector
                 out[word] = [found[word][i] for i in np.argsort(-sims, kind="stable")[:limit]]
                 continue
             row = self.vocab_vectors @ vector
@@ -153,15 +149,6 @@ class LexicalIndex:
             if row[a] >= self.min_similarity and row[a] - row[b] >= self.min_margin:
                 out[word] = [self.vocab[a]]
         return {w: out[w] for w in words if w in out}
-
-    def _in_corpus(self, lemmas) -> list[str]:
-        out: list[str] = []
-        for t in lemmas:
-            for form in (t, t + "ся" if t.endswith("ть") else "", t[:-2] if t.endswith("ться") else ""):
-                if form and form in self.position and form not in out:
-                    out.append(form)
-                    break
-        return out
 
     def foreign_words(self, question: str, limit: int = 8) -> list[str]:
         """Non-Cyrillic content words of the question (candidates for translation into the corpus's Russian)."""

@@ -92,8 +92,8 @@ def only_header_answers(question: str) -> bool:
 def read_query(index: Index, question: str) -> Query:
     """Read the question once: translations, intents, names; the vectors of the question and its translated form."""
     s = index.settings
+    translations, loose = translate(index, question)
     vector = index.query_vectors([question])[0]
-    translations, loose = translate(index, question, vector)
     mixed = None
     if translations and s.translated_query_weight > 0:
         # e5 matches a question to text in another language better when the question carries that language's words.
@@ -108,14 +108,14 @@ def read_query(index: Index, question: str) -> Query:
     )
 
 
-def translate(index: Index, question: str, vector: np.ndarray | None = None) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]]]:
+def translate(index: Index, question: str) -> tuple[dict[str, list[str]], dict[str, tuple[str, ...]]]:
     """The question's words in the corpus's other language: dictionary translations (English→Russian and back), the
     same name in the other script (Khloponin → Хлопонина), and abbreviations (UN → ООН)."""
     s, lexical = index.settings, index.lexical
     if not s.expand_queries or lexical is None:
         return {}, {}
     foreign = lexical.foreign_words(question, s.expand_max_words)
-    translations = lexical.translate(foreign, index.query_vectors, index.dictionary, s.max_translations, vector)
+    translations = lexical.translate(foreign, index.query_vectors, index.dictionary, s.max_translations)
     if index.dictionary:
         russian = lexical.russian_words(question, s.expand_max_words)
         translations.update(lexical.translate_russian(russian, index.dictionary, index.reverse_cache, s.max_translations,

@@ -36,14 +36,14 @@ def dev_results(collection):
 
 
 def test_collection_dev_floors(dev_results):
-    """Floors a little under the values measured when written (session 4): cited correct 0.688 (EN 0.688 / RU 0.688),
-    R@3 0.8125, unanswerable refused 0.44, answerable refused 0.031, gold statements cited on the multi-document
+    """Floors a little under the values measured when written (session 4): cited correct 0.672 (EN 0.656 / RU 0.688),
+    R@3 0.8125, unanswerable refused 0.5, answerable refused 0.031, gold statements cited on the multi-document
     questions 0.52. The models are fitted on this set among others (held-out-fold numbers: python -m qa.calibrate)."""
     table = metrics_by_language(dev_results)
     assert table["all"]["verbatim_quotes"] == 1.0
-    assert table["all"]["cited_correct"] >= 0.64 and table["all"]["R@3"] >= 0.78
-    assert table["en"]["cited_correct"] >= 0.62 and table["ru"]["cited_correct"] >= 0.63
-    assert table["all"]["unanswerable_refused"] >= 0.37 and table["all"]["answerable_refused"] <= 0.07
+    assert table["all"]["cited_correct"] >= 0.63 and table["all"]["R@3"] >= 0.78
+    assert table["en"]["cited_correct"] >= 0.6 and table["ru"]["cited_correct"] >= 0.63
+    assert table["all"]["unanswerable_refused"] >= 0.43 and table["all"]["answerable_refused"] <= 0.07
     assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.45
 
 
