@@ -83,7 +83,7 @@ def flattened_tables(blocks: list[Block]) -> list[Block]:
     while i < len(blocks):
         block = blocks[i]
         if block.text.count("¦") >= 2 and out and RULE.match(out[-1].text) and not block.kind:
-            headers, rows, i = _flattened(blocks, i)
+            rows, i = _flattened(blocks, i)
             out.pop()  # the rule line above the header row
             out.extend(rows)
             continue
@@ -92,7 +92,7 @@ def flattened_tables(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def _flattened(blocks: list[Block], i: int) -> tuple[tuple[str, ...], list[Block], int]:
+def _flattened(blocks: list[Block], i: int) -> tuple[list[Block], int]:
     names = [c.strip() for c in blocks[i].text.split("¦")]
     i += 1
     first_row = ""
@@ -119,4 +119,4 @@ def _flattened(blocks: list[Block], i: int) -> tuple[tuple[str, ...], list[Block
             rows[-1] = join_cell([rows[-1], text]) if rows[-1].endswith("-") else rows[-1] + " " + text
         else:
             rows.append(text)
-    return headers, [Block(r, "table-row", headers=headers) for r in rows], i
+    return [Block(r, "table-row", headers=headers) for r in rows], i
