@@ -48,7 +48,7 @@ eval: setup
 	QA_PERSIST_DIR=.cache/eval/seed $(PY) -m ingest add data/statements
 	QA_PERSIST_DIR=.cache/eval/seed $(PY) -m qa.eval data/eval/seed.jsonl data/eval/seed_dev2.jsonl data/eval/seed_dev3.jsonl data/eval/seed_dev4.jsonl --report eval-seed.md
 	QA_PERSIST_DIR=.cache/eval/collection $(PY) -m ingest add $(SHARED)/corpus/*.txt data/statements
-	QA_PERSIST_DIR=.cache/eval/collection $(PY) -m qa.eval $(SHARED)/eval/collection-dev/questions.jsonl --report eval-collection.md
+	QA_PERSIST_DIR=.cache/eval/collection $(PY) -m qa.eval $(SHARED)/eval/collection-dev/questions.jsonl --report eval-collection.md --save .cache/eval/runs/collection.json
 	$(PY) bench/langchain_baseline.py
 
 clean:

@@ -1,16 +1,27 @@
-"""python -m qa.eval FILE... — paragraph-level retrieval, citation, refusal and latency metrics over question sets."""
+"""python -m qa.eval FILE... — retrieval, citation, refusal and latency metrics over question sets, with provenance,
+checks, breakdowns, saved runs, comparisons, charts and sweeps; `python -m qa.eval diff A.json B.json`."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
-import re
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from qa.answer import answer, is_russian
 from qa.index import Index
+from qa.metrics import (  # noqa: F401 — the scoring functions are part of this command's interface
+    breakdown,
+    gold_statement,
+    matches,
+    metrics,
+    normalise,
+    question_kind,
+    right,
+)
+
+metrics_by_language = breakdown
+_right = right
 
 
 def load_questions(paths: list[Path]) -> list[dict]:
@@ -22,46 +33,21 @@ def load_questions(paths: list[Path]) -> list[dict]:
                 continue
             try:
                 q = json.loads(line)
+                if not isinstance(q, dict):
+                    raise ValueError("expected a JSON object")
                 if not isinstance(q.get("question"), str) or not isinstance(q.get("gold", []), list):
                     raise ValueError("needs 'question' (str) and 'gold' (list)")
                 for g in q.get("gold", []):
-                    if not gold_statement(g) or not ("paragraph" in g or isinstance(g.get("contains"), str)):
+                    if not isinstance(g, dict) or not gold_statement(g) or not ("paragraph" in g or isinstance(g.get("contains"), str)):
                         raise ValueError("each gold needs 'statement_id' (or 'statement') and 'paragraph' or 'contains'")
             except ValueError as exc:
                 raise ValueError(f"{path}:{n}: {exc}") from exc
             q.setdefault("id", f"{path.stem}-{n}")
             q.setdefault("lang", "ru" if is_russian(q["question"]) else "en")
             q.setdefault("gold", [])
+            q["file"] = path.name
             questions.append(q)
     return questions
-
-
-def normalise(text: str) -> str:
-    """Whitespace runs → one space (the collection-dev scoring rule, applied to paragraph and snippet alike)."""
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def gold_statement(gold: dict) -> str:
-    return gold.get("statement_id") or gold.get("statement") or ""
-
-
-def same_statement(statement_id: str, gold_id: str) -> bool:
-    """A statement split out of a file (a compendium's instruments) has an id that starts with the file's stem."""
-    return statement_id == gold_id or statement_id.startswith(gold_id + "#")
-
-
-def matches(item: dict, gold: dict) -> bool:
-    """Whether a cited/retrieved paragraph is this gold paragraph: by number, or (text-anchored gold, which survives
-    re-parsing) by containing the snippet."""
-    if not same_statement(item["statement_id"], gold_statement(gold)):
-        return False
-    if "contains" in gold:
-        return normalise(gold["contains"]) in normalise(item.get("text", ""))
-    return int(item["paragraph"]) == int(gold["paragraph"])
-
-
-def _right(item: dict, golds: list[dict]) -> bool:
-    return any(matches(item, g) for g in golds)
 
 
 def run(questions: list[dict], index: Index, k: int = 10) -> list[dict]:
@@ -73,9 +59,9 @@ def run(questions: list[dict], index: Index, k: int = 10) -> list[dict]:
         a = answer(q["question"], index, k=k)
         results.append({
             "id": q["id"], "lang": q["lang"], "question": q["question"], "gold": q["gold"], "note": q.get("note", ""),
-            "kind": q.get("kind") or question_kind(q), "answered": a.answered, "reason": a.reason,
-            "citations": [{"statement_id": c.statement_id, "paragraph": c.paragraph, "label": c.label, "quote": c.quote,
-                           "text": index.paragraph_text(c.statement_id, c.paragraph),
+            "kind": question_kind(q), "file": q.get("file", ""), "answered": a.answered, "reason": a.reason,
+            "citations": [{"statement_id": c.statement_id, "paragraph": c.paragraph, "label": c.label, "kind": c.kind,
+                           "quote": c.quote, "text": index.paragraph_text(c.statement_id, c.paragraph),
                            "verbatim": c.quote in index.paragraph_text(c.statement_id, c.paragraph)}
                           for c in a.citations],
             "retrieved": [{"statement_id": h.statement_id, "paragraph": h.paragraph, "score": round(h.score, 6),
@@ -85,128 +71,146 @@ def run(questions: list[dict], index: Index, k: int = 10) -> list[dict]:
     return results
 
 
-def question_kind(q: dict) -> str:
-    """header / multi-doc / unanswerable / content, from the set's own note (collection-dev) or its gold."""
-    note = (q.get("note") or "").lower()
-    for kind in ("header", "multi-doc", "unanswerable"):
-        if note.startswith(kind):
-            return kind
-    if not q.get("gold"):
-        return "unanswerable"
-    return "multi-doc" if len({gold_statement(g) for g in q["gold"]}) > 1 and note.startswith("multi") else "content"
+def checks(questions: list[dict], index: Index) -> dict[str, list[str]]:
+    """Before scoring: gold statements the store lacks, gold paragraphs it lacks, snippets in no paragraph."""
+    stored = {m["statement_id"] for m in index.metas}
+    texts: dict[str, list[str]] = {}
+    for (sid, n) in index.by_paragraph:
+        texts.setdefault(sid, []).append(normalise(index.paragraph_text(sid, n)))
+    found = {"gold statements missing from the store": [], "gold paragraphs missing": [], "snippets found in no paragraph": []}
+    for q in questions:
+        for g in q["gold"]:
+            wanted = gold_statement(g)
+            sids = [s for s in stored if s == wanted or s.startswith(wanted + "#")]
+            if not sids:
+                found["gold statements missing from the store"].append(f"{q['id']}: {wanted}")
+            elif "contains" in g and not any(normalise(g["contains"]) in t for s in sids for t in texts[s]):
+                found["snippets found in no paragraph"].append(f"{q['id']}: {wanted} «{g['contains']}»")
+            elif "paragraph" in g and (wanted, int(g["paragraph"])) not in index.by_paragraph:
+                found["gold paragraphs missing"].append(f"{q['id']}: {wanted} ¶{g['paragraph']}")
+    return found
 
 
-def metrics(results: list[dict]) -> dict:
-    """Metrics from result rows alone (so anyone can recompute them from --json output)."""
-    answerable = [r for r in results if r["gold"]]
-    unanswerable = [r for r in results if not r["gold"]]
-    out: dict = {"questions": len(results), "answerable": len(answerable), "unanswerable": len(unanswerable)}
-
-    def rank_of_first_gold(r: dict) -> int | None:
-        return next((i + 1 for i, item in enumerate(r["retrieved"][:10]) if _right(item, r["gold"])), None)
-
-    ranks = [rank_of_first_gold(r) for r in answerable]
-    depth = max((len(r["retrieved"]) for r in results), default=0)
-    for k in (1, 3, 10):
-        if k <= max(depth, 1):
-            out[f"R@{k}"] = _mean([rk is not None and rk <= k for rk in ranks])
-    out["MRR@10"] = _mean([1 / rk if rk else 0.0 for rk in ranks])
-    cited_correct, precision, statements_cited = [], [], []
-    for r in answerable:
-        cited = r["citations"]
-        cited_correct.append(bool(cited) and _right(cited[0], r["gold"]))
-        if cited:
-            precision.append(_mean([_right(c, r["gold"]) for c in cited]))
-        wanted = {gold_statement(g) for g in r["gold"]}
-        got = {gold_statement(g) for g in r["gold"] for c in cited if matches(c, g)}
-        statements_cited.append(len(got) / len(wanted))
-    out["cited_correct"] = _mean(cited_correct)
-    out["citation_precision"] = _mean(precision)
-    out["gold_statements_cited"] = _mean(statements_cited)
-    multi = [s for r, s in zip(answerable, statements_cited) if len({gold_statement(g) for g in r["gold"]}) > 1]
-    out["multi_doc_statements_cited"] = _mean(multi)
-    quotes = [c["verbatim"] for r in results for c in r["citations"]]
-    out["verbatim_quotes"] = _mean(quotes) if quotes else 1.0
-    out["unanswerable_refused"] = _mean([not r["answered"] for r in unanswerable])
-    out["answerable_refused"] = _mean([not r["answered"] for r in answerable])
-    lat = [r["latency_ms"] for r in results]
-    out["latency_p50_ms"] = round(float(np.percentile(lat, 50)), 1) if lat else None
-    out["latency_p95_ms"] = round(float(np.percentile(lat, 95)), 1) if lat else None
-    return out
+def sweep(questions: list[dict], index: Index, grid: list[str], k: int) -> list[dict]:
+    """--set QA_X=a,b,c: the question sets over every combination of the given query-time settings."""
+    axes = []
+    for item in grid:
+        name, _, values = item.partition("=")
+        field = name.strip().upper().removeprefix("QA_").lower()
+        if not values or field not in type(index.settings).model_fields:
+            raise ValueError(f"--set {item!r}: expected QA_SETTING=value,value (a field of config.Settings)")
+        axes.append([(field, v) for v in values.split(",")])
+    rows = []
+    for combo in itertools.product(*axes):
+        settings = type(index.settings).model_validate({**index.settings.model_dump(), **dict(combo)})
+        variant = Index(index.store, index.embedder, settings)
+        variant.refresh()
+        rows.append({"settings": {f"QA_{f.upper()}": v for f, v in combo}, "metrics": metrics(run(questions, variant, k))})
+    return rows
 
 
-def _mean(values: list) -> float | None:
-    return round(float(np.mean(values)), 4) if values else None
+def _diff(argv: list[str]) -> int:
+    from qa.compare import compare, load_run, render
 
-
-def metrics_by_language(results: list[dict]) -> dict:
-    """Metrics for all questions, per language, and per question kind (header, multi-doc, unanswerable, content)."""
-    table = {"all": metrics(results)}
-    for lang in sorted({r["lang"] for r in results}):
-        table[lang] = metrics([r for r in results if r["lang"] == lang])
-    kinds = sorted({r.get("kind", "content") for r in results})
-    if len(kinds) > 1:
-        for kind in kinds:
-            table[kind] = metrics([r for r in results if r.get("kind", "content") == kind])
-    return table
-
-
-def report(table: dict, results: list[dict], sources: list[str]) -> str:
-    """A markdown report: the metrics table, then every failed question with expected vs returned."""
-    cols = list(table)
-    rows = [f"# Evaluation: {', '.join(sources)}", "", "| metric | " + " | ".join(cols) + " |",
-            "|---|" + "---|" * len(cols)]
-    for name in table["all"]:
-        rows.append(f"| {name} | " + " | ".join(_fmt(table[c].get(name)) for c in cols) + " |")
-    failed = [r for r in results if _failed(r)]
-    rows += ["", f"## Failed questions ({len(failed)})", ""]
-    for r in failed:
-        gold = "; ".join(f"{gold_statement(g)} " + (f"«{g['contains']}»" if "contains" in g else f"¶{g['paragraph']}")
-                         for g in r["gold"][:4]) or "refusal"
-        got = "; ".join(f"{c['statement_id']} ¶{c['paragraph']} «{c['quote'][:80]}»" for c in r["citations"]) or "refused"
-        top = ", ".join(f"{h['statement_id']} ¶{h['paragraph']} ({h['dense']:.3f})" for h in r["retrieved"][:3])
-        reason = f"\n  - reason: {r['reason']}" if r.get("reason") else ""
-        rows.append(f"- **{r['id']}** ({r['lang']}, {r.get('kind', '')}) {r['question']}\n  - expected: {gold}\n  - answered: {got}"
-                    f"{reason}\n  - top retrieved: {top}")
-    return "\n".join(rows) + "\n"
-
-
-def _failed(r: dict) -> bool:
-    if not r["gold"]:
-        return r["answered"]
-    return not r["citations"] or not _right(r["citations"][0], r["gold"])
-
-
-def _fmt(v) -> str:
-    return "–" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))
+    parser = argparse.ArgumentParser(prog="python -m qa.eval diff", description="Compare two saved runs.")
+    parser.add_argument("a", type=Path)
+    parser.add_argument("b", type=Path)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        cmp = compare(load_run(args.a), load_run(args.b))
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(cmp, ensure_ascii=False, indent=1) if args.json else render(cmp, args.a.stem, args.b.stem))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["diff"]:
+        return _diff(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m qa.eval", description="Evaluate answering on question sets.")
     parser.add_argument("files", nargs="+", type=Path)
-    parser.add_argument("--json", action="store_true", help="print metrics and per-question results as JSON")
-    parser.add_argument("--report", type=Path, help="write a markdown report here")
+    parser.add_argument("--json", action="store_true", help="print provenance, checks, metrics and per-question results as JSON")
+    parser.add_argument("--report", type=Path, help="write a Markdown report here (and a PNG chart beside it)")
     parser.add_argument("--k", type=int, default=10, help="paragraphs retrieved per question (R@10 needs 10)")
+    parser.add_argument("--strict", action="store_true", help="a failed check (unknown gold, missing snippet) is an error")
+    parser.add_argument("--save", type=Path, help="save the run (provenance and per-question results) as JSON")
+    parser.add_argument("--compare", type=Path, help="a saved run to compare this one with")
+    parser.add_argument("--set", action="append", default=[], metavar="QA_X=a,b", help="sweep a setting over values (repeatable)")
     args = parser.parse_args(argv)
+    if args.k < 1:
+        parser.error("--k must be at least 1")
     try:
         questions = load_questions(args.files)
+        baseline = None
+        if args.compare:
+            from qa.compare import load_run
+
+            baseline = load_run(args.compare)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from qa.engine import index_or_none
+    from qa.provenance import provenance
 
     index = index_or_none()
     if index is None:
         return 1
+    found = checks(questions, index)
+    for kind, items in found.items():
+        if items:
+            print(f"check: {len(items)} {kind}: {'; '.join(items[:5])}{' …' if len(items) > 5 else ''}", file=sys.stderr)
+    if args.strict and any(found.values()):
+        print("error: checks failed (--strict)", file=sys.stderr)
+        return 2
+    if args.set:
+        try:
+            rows = sweep(questions, index, args.set, args.k)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(_sweep_table(rows))
+        return 0
     results = run(questions, index, args.k)
-    table = metrics_by_language(results)
+    table = breakdown(results)
+    saved = {"provenance": provenance(index, args.files), "checks": found, "metrics": table, "results": results}
+    if args.save:
+        args.save.parent.mkdir(parents=True, exist_ok=True)
+        args.save.write_text(json.dumps(saved, ensure_ascii=False, indent=1), encoding="utf-8")
+    comparison = ""
+    if baseline is not None:
+        from qa.compare import compare, render
+
+        comparison = render(compare(baseline, saved), args.compare.stem, args.save.stem if args.save else "this run")
     if args.report:
-        args.report.write_text(report(table, results, [str(f) for f in args.files]), encoding="utf-8")
+        from qa.report import chart, markdown
+
+        tables = {args.compare.stem: breakdown(baseline["results"]), "this run": table} if baseline else {"this run": table}
+        png = chart(tables, args.report.with_suffix(".png"))
+        args.report.write_text(markdown(table, results, saved["provenance"], found, png, comparison), encoding="utf-8")
     if args.json:
-        print(json.dumps({"metrics": table, "results": results}, ensure_ascii=False, indent=1))
+        print(json.dumps(saved, ensure_ascii=False, indent=1))
     else:
-        print(report(table, results, [str(f) for f in args.files]).split("\n## Failed")[0])
+        from qa.report import markdown
+
+        print(markdown(table, results, saved["provenance"], found).split("\n## Per statement")[0])
+        if comparison:
+            print(comparison)
     return 0
+
+
+def _sweep_table(rows: list[dict]) -> str:
+    from qa.compare import HEADLINE
+
+    names = list(rows[0]["settings"]) if rows else []
+    out = ["| " + " | ".join(names + list(HEADLINE)) + " |", "|" + "---|" * (len(names) + len(HEADLINE))]
+    for row in rows:
+        values = [str(row["settings"][n]) for n in names] + [
+            "–" if row["metrics"].get(m) is None else f"{row['metrics'][m]:.3f}" for m in HEADLINE]
+        out.append("| " + " | ".join(values) + " |")
+    return "\n".join(out)
 
 
 if __name__ == "__main__":
