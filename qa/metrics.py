@@ -130,13 +130,17 @@ def by_statement(results: list[dict]) -> dict[str, dict]:
     return out
 
 
+def _where(gold: dict) -> str:
+    return f"{gold_statement(gold)} " + (f"«{gold['contains'][:30]}»" if "contains" in gold else f"¶{gold['paragraph']}")
+
+
 def confusion(results: list[dict]) -> Counter:
     """(gold statement ¶/snippet, what was cited first) → count, over the questions not cited right."""
     pairs: Counter = Counter()
     for r in results:
         if not failed(r):
             continue
-        gold = "; ".join(sorted({gold_statement(g) for g in r["gold"]})) or "(refusal)"
+        gold = "; ".join(dict.fromkeys(_where(g) for g in r["gold"][:2])) or "(refusal)"
         first = r["citations"][0] if r["citations"] else None
         got = f"{first['statement_id']} ¶{first['paragraph']}" + (f" ({first.get('kind')})" if first.get("kind") else "") if first else "(refused)"
         pairs[(gold, got)] += 1

@@ -54,10 +54,11 @@ def markdown(table: dict, results: list[dict], provenance: dict, checks: dict, c
         rows += ["", f"![metrics]({chart_file.name})"]
     if comparison:
         rows += ["", comparison]
-    rows += ["", "## Per statement", "", "| gold statement | questions | cited correct | cited instead |", "|---|---|---|---|"]
+    rows += ["", "## Per statement", "", "| gold statement | questions | cited correct | cited instead | missed questions |",
+             "|---|---|---|---|---|"]
     for sid, row in sorted(by_statement(results).items()):
         instead = ", ".join(f"{s} ×{n}" for s, n in row["wrongly_cited"].most_common(3))
-        rows.append(f"| {sid} | {row['questions']} | {row['cited_correct']} | {instead} |")
+        rows.append(f"| {sid} | {row['questions']} | {row['cited_correct']} | {instead} | {', '.join(row['failed'][:8])} |")
     rows += ["", "## Confusions (expected → cited first)", ""]
     rows += [f"- {gold} → {got}: {n}" for (gold, got), n in confusion(results).most_common(25)]
     bad = [r for r in results if failed(r)]

@@ -37,7 +37,7 @@ def test_breakdowns_and_confusions():
     table = breakdown(rows)
     assert set(table) >= {"all", "en", "content", "unanswerable"}
     assert table["unanswerable"]["unanswerable_refused"] == 0.0
-    assert confusion(rows)[("s", "s ¶2")] == 1 and confusion(rows)[("(refusal)", "s ¶2")] == 1
+    assert confusion(rows)[("s ¶1", "s ¶2")] == 1 and confusion(rows)[("(refusal)", "s ¶2")] == 1
 
 
 def test_malformed_question_lines_are_named(tmp_path):
