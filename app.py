@@ -158,6 +158,29 @@ def build(index: Index, settings) -> gr.Blocks:
     return demo
 
 
+def serve(index: Index, settings, block: bool = True):
+    """The chat and the JSON API (qa/api.py) on one server; with block=False, in a thread (returns the uvicorn server)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from qa.api import build_api
+
+    auth = tuple(settings.auth.split(":", 1)) if settings.auth and ":" in settings.auth else None
+    web = gr.mount_gradio_app(build_api(index, settings), build(index, settings), path="/", auth=auth, css=CSS,
+                              show_error=False, max_file_size=int(settings.max_upload_mb * 1024 * 1024))
+    server = uvicorn.Server(uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning"))
+    if block:
+        server.run()
+        return server
+    threading.Thread(target=server.run, daemon=True).start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return server
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
@@ -170,9 +193,8 @@ def main() -> None:
                       settings.passage_context)
         log.info("ingested: %s", summary.to_json())
         index.refresh(force=True)
-    auth = tuple(settings.auth.split(":", 1)) if settings.auth and ":" in settings.auth else None
-    build(index, settings).launch(server_name=settings.host, server_port=settings.port, auth=auth, css=CSS,
-                                  show_error=False, max_file_size=int(settings.max_upload_mb * 1024 * 1024))
+    log.info("serving on http://%s:%d/ (JSON API under /api, docs at /api/docs)", settings.host, settings.port)
+    serve(index, settings)
 
 
 if __name__ == "__main__":

@@ -50,7 +50,8 @@ class Settings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Web app bind address.")
     port: int = Field(7860, description="Web app port.")
-    auth: str | None = Field(None, description="Optional web login 'user:pass'.")
+    auth: str | None = Field(None, description="Optional web login 'user:pass' (also HTTP basic for the JSON API).")
+    api_token: str | None = Field(None, description="Optional bearer token for the JSON API (/api/*).")
     max_upload_mb: float = Field(10.0, description="Largest statement file accepted from the browser.")
 
 

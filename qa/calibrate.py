@@ -75,7 +75,7 @@ def collect(dev: DevSet, base: Settings) -> list[dict]:
     for q in load_questions(dev.questions):
         query = read_query(index, q["question"])
         q["_query"], q["_index"] = query, index
-        found = candidates(index, query, allowed_parts(index, None), base.fusion_pool)
+        found = candidates(index, query, allowed_parts(index, None, query), base.fusion_pool)
         items = [{"statement_id": index.metas[i]["statement_id"], "paragraph": index.metas[i]["paragraph"],
                   "text": index.paragraph_text(index.metas[i]["statement_id"], index.metas[i]["paragraph"])} for i in found.rows]
         gold = np.array([any(matches(item, g) for g in q["gold"]) for item in items], dtype=bool)

@@ -78,11 +78,18 @@ def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None =
     return search(index, question, k, filters).hits
 
 
-def allowed_parts(index: Index, filters: Filters | None) -> np.ndarray:
-    """Parts that may answer: content parts, headers and signature blocks (the ranker decides by the question's
-    intent), within the filters. Headings, annex stamps and editorial notes are context, never answers."""
+def allowed_parts(index: Index, filters: Filters | None, query: Query) -> np.ndarray:
+    """Parts that may answer: content parts, and headers and signature blocks for questions about the statement itself
+    (who made it, when, where) — only them when the question is plainly that; within the filters. Headings, annex
+    stamps and editorial notes are context, never answers."""
     filters = filters or Filters()
-    return np.array([filters.allows(m) for m in index.metas], dtype=bool) & (index.answers | index.metadata_parts)
+    allowed = np.array([filters.allows(m) for m in index.metas], dtype=bool)
+    allowed &= index.answers | (index.metadata_parts if query.about_statement else False)
+    if query.only_header:
+        # in a collection, a body paragraph about some other city or year must not answer "when was the statement made?"
+        metadata = allowed & index.metadata_parts
+        allowed = metadata if metadata.any() else allowed
+    return allowed
 
 
 def search(index: Index, question: str | Query, k: int = 10, filters: Filters | None = None, model: Ranker | None = None) -> Retrieval:
@@ -92,12 +99,7 @@ def search(index: Index, question: str | Query, k: int = 10, filters: Filters | 
     if not index.ids:
         return Retrieval([])
     query = question if isinstance(question, Query) else read_query(index, question)
-    allowed = allowed_parts(index, filters)
-    if query.only_header:
-        # "When / where / by whom was the statement made?" — only a header or signature block can say; in a collection a
-        # body paragraph about some other city or year must not (a rule the ranker's features did not learn).
-        metadata = allowed & index.metadata_parts
-        allowed = metadata if metadata.any() else allowed
+    allowed = allowed_parts(index, filters, query)
     if not allowed.any():
         return Retrieval([], query)
     found = candidates(index, query, allowed, max(index.settings.fusion_pool, k))

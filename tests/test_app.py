@@ -1,4 +1,5 @@
-"""The web app for real: Gradio server on loopback, gradio_client /ask, headless Chromium click-through and XSS."""
+"""The web app for real: the chat and the JSON API on one loopback server; gradio_client /ask, httpx on /api, headless
+Chromium click-through, XSS and upload."""
 from __future__ import annotations
 
 import shutil
@@ -18,26 +19,67 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, embedder):
-    from app import CSS, build
+def _serve(tmp, embedder, **overrides):
+    from app import serve
     from ingest.pipeline import add
     from ingest.store import open_store
     from qa.index import Index
 
-    tmp = tmp_path_factory.mktemp("app")
     hostile = tmp / "hostile.txt"
     hostile.write_text("STATEMENT <script>window.__xss = 1</script>\n\n"
                        "We condemn <img src=x onerror=\"window.__xss = 2\"> attacks on diplomats.\n", encoding="utf-8")
-    settings = make_settings(tmp, port=_free_port())
+    settings = make_settings(tmp, port=_free_port(), **overrides)
     store = open_store(settings)
     add([SEED, hostile], store, embedder)
     index = Index(store, embedder, settings)
     index.refresh()
-    demo = build(index, settings)
-    demo.launch(server_name="127.0.0.1", server_port=settings.port, prevent_thread_lock=True, css=CSS, quiet=True)
-    yield f"http://127.0.0.1:{settings.port}/"
-    demo.close()
+    return serve(index, settings, block=False), f"http://127.0.0.1:{settings.port}/"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, embedder):
+    running, url = _serve(tmp_path_factory.mktemp("app"), embedder)
+    yield url
+    running.should_exit = True
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory, embedder):
+    running, url = _serve(tmp_path_factory.mktemp("guarded"), embedder, auth="ana:s3cret-pass", api_token="tok-123")
+    yield url
+    running.should_exit = True
+
+
+def test_json_api(server):
+    import httpx
+
+    with httpx.Client(base_url=server, timeout=120) as http:
+        assert http.get("/api/health").json()["statements"] == 2
+        listed = http.get("/api/statements").json()
+        assert {s["id"] for s in listed["statements"]} == {SEED.stem, "hostile"}
+        statement = http.get(f"/api/statements/{SEED.stem}").json()
+        assert statement["date"] == "2018-11-08" and [p["n"] for p in statement["paragraphs"]] == list(range(10))
+        assert statement["paragraphs"][8]["kind"] == "paragraph" and "Наемник" in statement["paragraphs"][8]["text"]
+        assert http.get("/api/statements/nope").status_code == 404
+        answered = http.post("/api/ask", json={"question": "Which operations are named?", "k": 5}).json()
+        assert answered["answered"] and answered["citations"][0]["paragraph"] == 8 and answered["statements"]
+        bad = http.post("/api/ask", json={"question": "", "since": "2018-13"})
+        assert bad.status_code == 422
+        fields = {tuple(e["loc"]) for e in bad.json()["detail"]}
+        assert ("body", "question") in fields and ("body", "since") in fields
+        assert http.get("/api/openapi.json").json()["paths"].keys() >= {"/api/ask", "/api/statements", "/api/health"}
+        assert http.get("/api/docs").status_code == 200
+
+
+def test_json_api_needs_credentials_when_auth_is_set(guarded):
+    import httpx
+
+    with httpx.Client(base_url=guarded, timeout=120) as http:
+        assert http.get("/api/health").status_code == 401
+        assert http.post("/api/ask", json={"question": "Which operations are named?"}).status_code == 401
+        assert http.get("/api/health", auth=("ana", "wrong")).status_code == 401
+        assert http.get("/api/health", auth=("ana", "s3cret-pass")).status_code == 200
+        assert http.get("/api/statements", headers={"Authorization": "Bearer tok-123"}).status_code == 200
 
 
 def test_gradio_client_ask(server):
