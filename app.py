@@ -4,12 +4,14 @@ from __future__ import annotations
 import html
 import logging
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import gradio as gr
 
 from config import get_settings
+from config.settings import settings_error
 from qa.answer import answer
 from qa.engine import load_index
 from qa.index import Index
@@ -69,15 +71,15 @@ def build(index: Index, settings) -> gr.Blocks:
         except Exception as exc:  # the UI must stay alive; the log keeps the details
             log.exception("question failed")
             history += [{"role": "user", "content": html.escape(question)},
-                        {"role": "assistant", "content": f"Sorry, something went wrong: {html.escape(str(exc))}"}]
+                        {"role": "assistant", "content": html.escape(f"Sorry, something went wrong: {exc}")}]
             return history, gr.update(choices=[], value=None), "", ""
         if result.answered:
             body = "\n\n".join(f"{i}. {html.escape(c.render())}" for i, c in enumerate(result.citations, 1))
             choices = [(f"[{i}] {c.statement_id} ¶{c.paragraph}", f"{c.statement_id}|{c.paragraph}")
                        for i, c in enumerate(result.citations, 1)]
         else:
-            body = f"**{html.escape(result.answer)}** _({html.escape(result.reason)})_\n\nClosest paragraphs:\n\n" + "\n\n".join(
-                f"- {html.escape(h.statement_id)} ¶{h.paragraph}: {html.escape(h.text[:160])}…" for h in result.retrieved[:3])
+            body = html.escape(f"{result.answer} ({result.reason})") + "\n\nClosest paragraphs:\n\n" + "\n\n".join(
+                html.escape(f"- {h.statement_id} ¶{h.paragraph}: {h.text[:160]}…") for h in result.retrieved[:3])
             choices = [(f"closest: {h.statement_id} ¶{h.paragraph}", f"{h.statement_id}|{h.paragraph}") for h in result.retrieved[:3]]
         history += [{"role": "user", "content": html.escape(question)}, {"role": "assistant", "content": body}]
         passages = "<table><tr><th>#</th><th>statement</th><th>¶</th><th>fused</th><th>dense</th><th>bm25</th><th>text</th></tr>" + "".join(
@@ -128,7 +130,9 @@ def build(index: Index, settings) -> gr.Blocks:
         gr.Markdown("## Statement QA — quoted, cited answers from official statements")
         with gr.Row():
             with gr.Column(scale=5):
-                chat = gr.Chatbot(label="Answers", height=420, sanitize_html=True, elem_id="chat")
+                # Quotes are shown as text, never rendered: no Markdown (render_markdown=False) and no HTML (escaped), so a
+                # statement's image, link or markup never reaches a browser.
+                chat = gr.Chatbot(label="Answers", height=420, sanitize_html=True, render_markdown=False, elem_id="chat")
                 with gr.Row():
                     box = gr.Textbox(placeholder="Ask in English or Russian…", show_label=False, scale=5, elem_id="question")
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
@@ -183,7 +187,11 @@ def serve(index: Index, settings, block: bool = True):
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # a bad QA_* value refuses to start, in one line
+        print(settings_error(exc), file=sys.stderr)
+        sys.exit(2)
     index = load_index(settings)
     if not index.ids:
         from ingest.pipeline import add

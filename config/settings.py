@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +53,23 @@ class Settings(BaseSettings):
     auth: str | None = Field(None, description="Optional web login 'user:pass' (also HTTP basic for the JSON API).")
     api_token: str | None = Field(None, description="Optional bearer token for the JSON API (/api/*).")
     max_upload_mb: float = Field(10.0, description="Largest statement file accepted from the browser.")
+    max_question_chars: int = Field(1000, description="Longest question answered; a longer one gets a one-line refusal.")
+
+    @field_validator("auth")
+    @classmethod
+    def _user_and_password(cls, value: str | None) -> str | None:
+        # A login without a colon must not silently run the app with no login at all.
+        if value is not None and (":" not in value or not all(value.split(":", 1))):
+            raise ValueError("QA_AUTH must be 'user:password'")
+        return value
+
+
+def settings_error(exc: ValueError) -> str:
+    """A settings ValidationError as one line: 'QA_AUTH: QA_AUTH must be 'user:password''."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    return "; ".join(f"QA_{'_'.join(map(str, e['loc'])).upper()}: {e['msg'].removeprefix('Value error, ')}" for e in errors())
 
 
 @lru_cache(maxsize=1)

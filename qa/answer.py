@@ -93,6 +93,9 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     refusal = CANNOT_ANSWER_RU if is_russian(question) else CANNOT_ANSWER
     if not question:
         return Answer(question, False, "Ask a question about the statements.", reason="empty question")
+    if len(question) > s.max_question_chars:  # bounded work per request: nothing below reads an overlong question
+        return Answer(question[:200] + "…", False, refusal,
+                      reason=f"the question is too long ({len(question)} characters; at most {s.max_question_chars})")
     index.refresh()
     if not index.ids:
         return Answer(question, False, refusal, reason="no statements match (is the store empty? run: python -m ingest add data/statements)")

@@ -19,7 +19,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(tmp, embedder, **overrides):
+@pytest.fixture(scope="module")
+def listener():
+    """A loopback HTTP server that counts the requests it gets: nothing a statement says may make a browser call it."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the http.server API)
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd.server_address[1], hits
+    httpd.shutdown()
+
+
+def _serve(tmp, embedder, beacon: int = 0, **overrides):
     from app import serve
     from ingest.pipeline import add
     from ingest.store import open_store
@@ -27,7 +50,8 @@ def _serve(tmp, embedder, **overrides):
 
     hostile = tmp / "hostile.txt"
     hostile.write_text("STATEMENT <script>window.__xss = 1</script>\n\n"
-                       "We condemn <img src=x onerror=\"window.__xss = 2\"> attacks on diplomats.\n", encoding="utf-8")
+                       "We condemn <img src=x onerror=\"window.__xss = 2\"> attacks on diplomats "
+                       f"![t](http://127.0.0.1:{beacon}/x.png) and [here](http://127.0.0.1:{beacon}/link).\n", encoding="utf-8")
     settings = make_settings(tmp, port=_free_port(), **overrides)
     store = open_store(settings)
     add([SEED, hostile], store, embedder)
@@ -37,8 +61,8 @@ def _serve(tmp, embedder, **overrides):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, embedder):
-    running, url = _serve(tmp_path_factory.mktemp("app"), embedder)
+def server(tmp_path_factory, embedder, listener):
+    running, url = _serve(tmp_path_factory.mktemp("app"), embedder, beacon=listener[0])
     yield url
     running.should_exit = True
 
@@ -120,7 +144,7 @@ def test_click_through_highlights_paragraph_8(server, tmp_path):
         browser.close()
 
 
-def test_hostile_statement_runs_no_script(server):
+def test_hostile_statement_runs_no_script_and_fetches_nothing(server, listener):
     with _browser() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
                                     "--disable-background-networking", "--disable-component-update"])
@@ -131,6 +155,11 @@ def test_hostile_statement_runs_no_script(server):
         assert "<img" in page.inner_text(".statement") or "<script>" in page.inner_text(".statement")
         assert page.evaluate("window.__xss") is None
         assert page.query_selector(".statement img") is None
+        chat = page.inner_text("#chat")
+        assert f"![t](http://127.0.0.1:{listener[0]}/x.png)" in chat  # the quote verbatim, as text
+        assert page.query_selector("#chat img") is None and page.query_selector("#chat a[href*='127.0.0.1']") is None
+        page.wait_for_timeout(1000)
+        assert listener[1] == []  # no image, link or HTML from a statement was fetched
         browser.close()
 
 

@@ -120,3 +120,19 @@ def test_header_questions_in_a_collection(tmp_path, embedder):
     for question in ["В каком городе принято заявление?", "Когда было принято заявление?", "Which city was the statement signed in?"]:
         a = answer(question, index)
         assert a.answered and (a.citations[0].statement_id, a.citations[0].paragraph) == (SEED_ID, 0), question
+
+
+def test_overlong_question_is_refused_at_once(seed_index):
+    import time
+
+    started = time.perf_counter()
+    a = answer("when " * 20_000, seed_index)  # 100 KB: no regex or word loop may see it
+    assert not a.answered and "too long (100000 characters; at most 1000)" in a.reason
+    assert time.perf_counter() - started < 2.0
+
+
+def test_malformed_auth_refuses_to_start_in_one_line(tmp_path):
+    env = {**os.environ, "QA_AUTH": "supersecret", "QA_PERSIST_DIR": str(tmp_path / "store")}
+    out = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and out.stderr.strip() == "QA_AUTH: QA_AUTH must be 'user:password'"
+    assert not (tmp_path / "store").exists()
