@@ -25,8 +25,7 @@ FEATURES = ("cosine", "cross_cosine", "cross", "coverage", "score", "share", "mi
 HAND = {"bias": -80.5, "cosine": 100.0, "cross_cosine": 0.0, "cross": 4.5, "coverage": 0.0, "share": 0.0, "misses": -50.0,
         "metadata_about": 20.0, "threshold": 0.5}
 
-# "How many / how much" asks for a figure; a paragraph with no number in digits or words cannot give it.
-_ASKS_QUANTITY = re.compile(r"\bhow (?:much|many)\b|\bсколько\b|\bв какую сумму\b|\bкаков\w* (?:размер|объ[её]м|сумм|числ|количеств)", re.I)
+# A figure asked ("how many", qa/query.py) cannot come from a paragraph with no number in digits or words.
 _NUMBER = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|"
     r"seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|percent|"

@@ -45,7 +45,8 @@ def test_near_misses_are_refused_with_closest_paragraphs(seed_index, question):
 
 
 def test_figures_are_asked_only_of_paragraphs_that_give_one():
-    from qa.refusal import _ASKS_QUANTITY, _NUMBER
+    from qa.query import _ASKS_QUANTITY
+    from qa.refusal import _NUMBER
 
     assert _ASKS_QUANTITY.search("How many Grammys has she won?") and _ASKS_QUANTITY.search("Сколько денег выделено?")
     assert not _ASKS_QUANTITY.search("Which operations are named?")
