@@ -10,7 +10,7 @@ import numpy as np
 from ingest.terms import is_russian
 from qa.index import Index
 from qa.query import read_query
-from qa.refusal import evidence, refusal_model, refusal_reason
+from qa.refusal import evidence, refusal_model, refusal_reason, softmax_share
 from qa.retrieve import Filters, Hit, Retrieval, search
 
 CANNOT_ANSWER = "The statements do not answer this question."
@@ -130,7 +130,7 @@ def answering_hits(found: Retrieval, query, index: Index) -> list[Hit]:
     """The best paragraph of each statement whose evidence also passes the refusal model, best first (the top one
     already has), up to max_statements; within the top statement, a nearly-as-good second paragraph too."""
     s, model = index.settings, refusal_model()
-    top_share = evidence(query, found, found.hits[0], index, model).features["share"]
+    top_share = softmax_share(found, found.hits[0])
     chosen: list[Hit] = [found.hits[0]]
     seen = {found.hits[0].statement_id}
     for hit in found.hits[1:]:

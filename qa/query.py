@@ -74,10 +74,6 @@ class Query:
     years: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
 
-    @property
-    def vectors(self) -> list[np.ndarray]:
-        return [self.vector] + ([self.mixed_vector] if self.mixed_vector is not None else [])
-
 
 def asks_about_statement(question: str) -> bool:
     """A question about the statement itself, which its header and signature block answer (a ranker feature)."""

@@ -70,15 +70,19 @@ def refusal_model() -> RefusalModel:
     return _LOADED
 
 
+def softmax_share(found: Retrieval, hit: Hit) -> float:
+    """The hit's softmax weight among the retrieved paragraphs' scores."""
+    top = max(h.score for h in found.hits)
+    return math.exp(hit.score - top) / sum(math.exp(h.score - top) for h in found.hits)
+
+
 def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: RefusalModel | None = None,
              share: float | None = None) -> Evidence:
     """Features of answering `query` from `hit`. The share is its softmax weight among the retrieved paragraphs; for a
     second statement of a multi-document answer the caller passes the top one's, so statements that answer alike are
     not held against each other."""
-    scores = [h.score for h in found.hits]
-    top = max(scores)
     if share is None:
-        share = math.exp(hit.score - top) / sum(math.exp(x - top) for x in scores)
+        share = softmax_share(found, hit)
     cross = float(query.russian != is_russian(hit.text))
     cosine = max(hit.dense, hit.sentence)
     metadata = hit.meta.get("kind", "header" if hit.paragraph == 0 else "") in METADATA_KINDS
