@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     passage_context: str = Field("context", description="What is embedded with each part: 'none' (its text), 'label' (its label "
                                  "path first), 'context' (label path and the headings it sits under first; the fitted models "
                                  "expect it), 'title' (also the statement's short title).")
+    refresh_seconds: float = Field(1.0, description="How often a running app or API checks the store for statements "
+                                   "another process added, replaced or removed.")
     statements_dir: Path = Field(ROOT / "data" / "statements", description="Bundled statements ingested on first run.")
 
     k: int = Field(10, description="Paragraphs returned by retrieval.")

@@ -21,6 +21,7 @@ def parse_file(path: Path, statement_id: str | None = None) -> Statement:
     data = path.read_bytes()
     statement = parse_blocks(read_blocks(path), statement_id or path.stem, source=path.name)
     statement.sha256 = hashlib.sha256(data).hexdigest()
+    statement.origin = str(path.resolve())
     return statement
 
 

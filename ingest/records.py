@@ -50,10 +50,12 @@ class Statement:
     sha256: str = ""
     number: str = ""  # «N 1318», «484-рп», "CDL (94) 54"
     signatories: list[str] = field(default_factory=list)
+    origin: str = ""  # the file's resolved path: who may replace this statement without --replace
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("sha256")
+        data.pop("origin")
         return data
 
     @property

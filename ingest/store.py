@@ -1,32 +1,90 @@
-"""Chroma access (embedded PersistentClient or a `chroma run` server): write, delete and read paragraph and sentence records."""
+"""Chroma access (embedded or a `chroma run` server): paragraph and sentence records, and the manifest that commits them."""
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 log = logging.getLogger(__name__)
-VERSION_KEY = "qa_version"
+PAGE = 5000  # records per get(): one get() of everything fails above Chroma's 32,766 SQL variables
+WRITE_PAGE = 1000
+LEGACY_KEY = "qa_legacy"
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached (a `chroma run` server down) or opened; the message is one line with a hint."""
 
 
 @dataclass
 class Store:
-    """Paragraph records plus a sibling collection of their sentences; Chroma never embeds, we pass vectors."""
+    """Paragraph records, a sibling collection of their sentences, and a manifest with one record per complete statement.
 
-    client: Any
-    collection: Any
-    sentences: Any
+    A statement is served only once its manifest record exists, and only with the records that carry the manifest's
+    content hash: the manifest record is written last, in one upsert, so a statement is complete or absent for readers
+    in any process, whatever point a writer was killed at."""
+
+    settings: Any
+    client: Any = None
+    collection: Any = None
+    sentences: Any = None
+    manifest: Any = None
+    writes: int = 0  # this process's own commits: an index in the same process re-checks at once after one
+    legacy: bool = False  # written before manifests: every record is served, as it was then
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def connect(self) -> Store:
+        """(Re)open the client and collections. Reopening drops an embedded client's in-memory vector index, which goes
+        stale ("Error finding id") when another process writes to the same folder."""
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        s = self.settings
+        with self._lock:
+            try:
+                chroma_settings = ChromaSettings(anonymized_telemetry=False)
+                if s.chroma_host:
+                    self.client = chromadb.HttpClient(host=s.chroma_host, port=s.chroma_port, settings=chroma_settings)
+                else:
+                    self._release_embedded()
+                    s.persist_dir.mkdir(parents=True, exist_ok=True)
+                    self.client = chromadb.PersistentClient(path=str(s.persist_dir), settings=chroma_settings)
+                names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+                self.collection, self.sentences = (
+                    self.client.get_or_create_collection(name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+                    for name in (s.collection, f"{s.collection}__sentences"))
+                manifest_name = f"{s.collection}__manifest"
+                if manifest_name not in names:
+                    legacy = self.collection.count() > 0
+                    self.client.get_or_create_collection(manifest_name, embedding_function=None, metadata={LEGACY_KEY: int(legacy)})
+                self.manifest = self.client.get_collection(manifest_name, embedding_function=None)
+                self.legacy = bool((self.manifest.metadata or {}).get(LEGACY_KEY, 0))
+            except Exception as exc:
+                raise StoreUnavailable(unavailable(s, exc)) from exc
+        return self
+
+    def _release_embedded(self) -> None:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        if self.client is None:
+            return
+        system = SharedSystemClient._identifier_to_system.pop(str(self.settings.persist_dir), None)
+        SharedSystemClient._identifier_to_refcount.pop(str(self.settings.persist_dir), None)
+        if system is not None:
+            try:
+                system.stop()
+            except Exception:  # a system that is already broken is being replaced anyway
+                log.debug("stopping the old Chroma system failed", exc_info=True)
 
     def records(self, where: dict | None = None, include_embeddings: bool = False) -> dict:
-        include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
-        return self.collection.get(where=where, include=include)
+        return _paged(self.collection, where, include_embeddings)
 
     def statement_records(self, statement_id: str) -> dict:
         return self.records({"statement_id": statement_id})
 
-    def sentence_records(self, include_embeddings: bool = False) -> dict:
-        include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
-        return self.sentences.get(include=include)
+    def sentence_records(self, where: dict | None = None, include_embeddings: bool = False) -> dict:
+        return _paged(self.sentences, where, include_embeddings)
 
     def upsert(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict]) -> None:
         _upsert(self.collection, ids, embeddings, documents, metadatas)
@@ -36,48 +94,143 @@ class Store:
 
     def delete(self, ids: list[str]) -> None:
         """Delete paragraph records and, with them, their sentences."""
-        for start in range(0, len(ids), 1000):
-            batch = ids[start : start + 1000]
+        for start in range(0, len(ids), WRITE_PAGE):
+            batch = ids[start : start + WRITE_PAGE]
             self.sentences.delete(where={"chunk_id": {"$in": batch}})
             self.collection.delete(ids=batch)
 
     def count(self) -> int:
         return self.collection.count()
 
-    @property
-    def version(self) -> int:
-        """Bumped on every write, so readers in other processes know their indexes are stale."""
-        fresh = self.client.get_collection(self.collection.name, embedding_function=None)
-        return int((fresh.metadata or {}).get(VERSION_KEY, 0))
+    def manifests(self) -> dict[str, dict]:
+        """statement id → its manifest (content hash, record and sentence counts, sources, header metadata)."""
+        data = _paged(self.manifest, None, False)
+        return dict(zip(data["ids"], data["metadatas"]))
 
-    def bump_version(self) -> None:
-        fresh = self.client.get_collection(self.collection.name, embedding_function=None)
-        meta = dict(fresh.metadata or {})
-        meta[VERSION_KEY] = int(meta.get(VERSION_KEY, 0)) + 1
-        meta.pop("hnsw:space", None)
-        self.collection.modify(metadata=meta)
+    def commit(self, statement_id: str, manifest: dict) -> None:
+        """Mark a statement complete: its records are all written. This one upsert is what readers see."""
+        self.manifest.upsert(ids=[statement_id], embeddings=[[1.0]], documents=[manifest.get("title", "")],
+                             metadatas=[manifest])
+        self.writes += 1
+
+    def uncommit(self, statement_id: str) -> None:
+        """Take a statement away from readers before its records are deleted."""
+        self.manifest.delete(ids=[statement_id])
+        self.writes += 1
+
+    def end_legacy(self) -> None:
+        """Every statement now has a manifest: readers stop serving unmarked records."""
+        meta = {**(self.manifest.metadata or {}), LEGACY_KEY: 0}
+        self.manifest.modify(metadata=meta)
+        self.legacy = False
+        self.writes += 1
+
+    @property
+    def version(self) -> str:
+        """Changes with every commit, in whichever process made it."""
+        if self.legacy:
+            return f"legacy-{self.collection.count()}-{self.sentences.count()}-{self.manifest.count()}"
+        return version_of(self.manifests())
+
+
+def version_of(manifests: dict[str, dict]) -> str:
+    """A digest of the manifest."""
+    digest = hashlib.sha256()
+    for sid, meta in sorted(manifests.items()):
+        digest.update(f"{sid}\0{meta.get('sha256')}\0{meta.get('records')}\0{meta.get('sources')}\n".encode())
+    return digest.hexdigest()
+
+
+def committed(store: Store, manifests: dict[str, dict] | None) -> tuple[dict, dict, set[str]]:
+    """The records and sentences readers may serve, with embeddings: those of committed statements carrying their
+    manifest's content hash, and only statements whose counts are complete (the set of others is returned too). With
+    `manifests` None (a store written before manifests) everything is served. The header record gains the statement's
+    sources from its manifest."""
+    records = store.records(include_embeddings=True)
+    sentences = store.sentence_records(include_embeddings=True)
+    if manifests is None:
+        return records, sentences, set()
+    keep = [i for i, m in enumerate(records["metadatas"])
+            if m["statement_id"] in manifests and m.get("sha256") == manifests[m["statement_id"]].get("sha256")]
+    kept_ids = {records["ids"][i] for i in keep}
+    keep_sentences = [i for i, m in enumerate(sentences["metadatas"]) if m.get("chunk_id") in kept_ids]
+    counts: dict[str, list[int]] = {}
+    for i in keep:
+        counts.setdefault(records["metadatas"][i]["statement_id"], [0, 0])[0] += 1
+    for i in keep_sentences:
+        counts[sentences["metadatas"][i]["statement_id"]][1] += 1
+    incomplete = {sid for sid, m in manifests.items()
+                  if counts.get(sid, [0, 0]) != [int(m.get("records", 0)), int(m.get("sentences", 0))]}
+    keep = [i for i in keep if records["metadatas"][i]["statement_id"] not in incomplete]
+    keep_sentences = [i for i in keep_sentences if sentences["metadatas"][i]["statement_id"] not in incomplete]
+    for i in keep:
+        meta = records["metadatas"][i]
+        if meta["paragraph"] == 0:
+            records["metadatas"][i] = {**meta, "sources": manifests[meta["statement_id"]].get("sources", "")}
+    return _pick(records, keep), _pick(sentences, keep_sentences), incomplete
+
+
+def _pick(data: dict, rows: list[int]) -> dict:
+    return {key: [values[i] for i in rows] if values is not None else None for key, values in data.items()}
+
+
+def _paged(collection, where: dict | None, include_embeddings: bool) -> dict:
+    include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
+    out: dict[str, list] = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+    offset = 0
+    while True:
+        page = collection.get(where=where, include=include, limit=PAGE, offset=offset)
+        for key in out:
+            values = page.get(key)
+            if values is not None:
+                out[key].extend(values)
+        offset += len(page["ids"])
+        if len(page["ids"]) < PAGE:
+            return out
 
 
 def _upsert(collection, ids, embeddings, documents, metadatas) -> None:
-    for start in range(0, len(ids), 1000):
-        end = start + 1000
+    for start in range(0, len(ids), WRITE_PAGE):
+        end = start + WRITE_PAGE
         collection.upsert(ids=ids[start:end], embeddings=embeddings[start:end],
                           documents=documents[start:end], metadatas=metadatas[start:end])
+        fault("between-pages")
+
+
+def unavailable(settings, exc: BaseException) -> str:
+    """One line saying which store could not be used, why, and what to do."""
+    reason = str(exc).splitlines()[0][:200] if str(exc) else exc.__class__.__name__
+    if settings.chroma_host:
+        return (f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port} ({reason}); "
+                f"is `chroma run --host {settings.chroma_host} --port {settings.chroma_port}` running?")
+    return f"cannot open the store in {settings.persist_dir} ({reason})"
 
 
 def open_store(settings) -> Store:
-    """The configured collection, created with cosine space if missing."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+    """The configured collections, created with cosine space if missing; StoreUnavailable when they cannot be reached."""
+    return Store(settings).connect()
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_host:
-        client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
-    else:
-        settings.persist_dir.mkdir(parents=True, exist_ok=True)
-        client = chromadb.PersistentClient(path=str(settings.persist_dir), settings=chroma_settings)
-    collection, sentences = (
-        client.get_or_create_collection(name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
-        for name in (settings.collection, f"{settings.collection}__sentences")
-    )
-    return Store(client, collection, sentences)
+
+def _fault_hook():
+    # Tests kill ingestion at named points to prove a re-run repairs it (STATEMENT_QA_FAULT=point[:count]); in a normal
+    # run the environment variable is unset and the hook is a no-op bound once at import.
+    import os
+
+    spec = os.environ.get("STATEMENT_QA_FAULT", "")
+    if not spec:
+        return lambda point: None
+    name, _, count = spec.partition(":")
+    remaining = [int(count or 1)]
+
+    def hit(point: str) -> None:
+        if point == name:
+            remaining[0] -= 1
+            if remaining[0] <= 0:
+                import signal
+
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    return hit
+
+
+fault = _fault_hook()

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from ingest.store import StoreUnavailable
 from ingest.terms import is_russian
 from qa.index import Index
 from qa.query import read_query
@@ -96,7 +97,10 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     if len(question) > s.max_question_chars:  # bounded work per request: nothing below reads an overlong question
         return Answer(question[:200] + "…", False, refusal,
                       reason=f"the question is too long ({len(question)} characters; at most {s.max_question_chars})")
-    index.refresh()
+    try:
+        index.refresh()
+    except StoreUnavailable as exc:  # nothing loaded yet and the store is down: say so, try again next question
+        return Answer(question, False, refusal, reason=f"the statement store is unreachable: {exc}")
     if not index.ids:
         return Answer(question, False, refusal, reason="no statements match (is the store empty? run: python -m ingest add data/statements)")
     query = read_query(index, question)

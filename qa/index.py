@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
 
 from ingest.embedder import Embedder
 from ingest.records import ANSWER_KINDS, METADATA_KINDS
-from ingest.store import Store
+from ingest.store import Store, StoreUnavailable, committed, unavailable, version_of
 from ingest.terms import is_russian, term, terms, word_terms
 from qa.dictionary import load_dictionary, reverse_cache
 from qa.lexical import LexicalIndex
@@ -57,19 +58,51 @@ class Index:
         self.store, self.embedder, self.settings = store, embedder, settings
         self._lock = threading.Lock()
         self._query_cache: dict[str, np.ndarray] = {}
-        self.version = -1
+        self.version: str | None = None
+        self._checked, self._writes = float("-inf"), -1
+        self.unreachable = ""  # why the store could not be read at the last check ("" when it could)
         self._load({"ids": [], "metadatas": [], "documents": [], "embeddings": []},
                    {"ids": [], "metadatas": [], "embeddings": []})
 
     def refresh(self, force: bool = False) -> None:
-        version = self.store.version
+        """Reload when the store's committed contents changed — checked at most every `refresh_seconds`, at once after a
+        write from this process. If the store cannot be read, an index that has something keeps answering from memory
+        (`unreachable` says why) and tries again at the next check; an empty one raises StoreUnavailable."""
+        now = time.monotonic()
+        if not force and self.store.writes == self._writes and now - self._checked < self.settings.refresh_seconds:
+            return
         with self._lock:
-            if version == self.version and not force:
-                return
-            self._load(self.store.records(include_embeddings=True), self.store.sentence_records(include_embeddings=True))
-            self.version = version
-            log.info("index loaded: %d paragraph records, %d sentences (store version %d)",
-                     len(self.ids), len(self.sentence_owner), version)
+            self._checked, self._writes = now, self.store.writes
+            try:
+                self._reload(force)
+                self.unreachable = ""
+            except Exception as exc:
+                self.unreachable = exc.args[0] if isinstance(exc, StoreUnavailable) else unavailable(self.store.settings, exc)
+                if not self.ids:
+                    raise StoreUnavailable(self.unreachable) from exc
+                log.warning("serving the loaded index: %s", self.unreachable)
+
+    def _reload(self, force: bool) -> None:
+        for attempt in range(3):
+            try:
+                manifests = None if self.store.legacy else self.store.manifests()
+                version = self.store.version if manifests is None else version_of(manifests)
+                if version == self.version and not force:
+                    return
+                records, sentences, incomplete = committed(self.store, manifests)
+            except Exception:
+                if attempt == 2:
+                    raise
+                # A stale embedded client (another process wrote) or a server that came back: reopen and try again.
+                self.store.connect()
+                continue
+            if incomplete and attempt < 2:  # a writer committed between our reads: read again
+                continue
+            self._load(records, sentences)
+            self.version = version if not incomplete else None
+            log.info("index loaded: %d paragraph records, %d sentences%s", len(self.ids), len(self.sentence_owner),
+                     f" ({len(incomplete)} statement(s) skipped while being written)" if incomplete else "")
+            return
 
     def _load(self, data: dict, sentences: dict) -> None:
         self.ids, self.metas, self.docs = data["ids"], data["metadatas"], data["documents"]
