@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     p_add = sub.add_parser("add", help="parse, embed and store files/folders")
     p_add.add_argument("paths", nargs="+", type=Path)
     p_add.add_argument("--json", action="store_true")
+    p_add.add_argument("--replace", action="store_true",
+                       help="replace a stored statement of the same id even when it came from another file")
     p_list = sub.add_parser("list", help="statements in the store")
     p_list.add_argument("--json", action="store_true")
     p_remove = sub.add_parser("remove", help="delete a statement's records")
@@ -43,16 +45,34 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{f['path']}: {f['error']}", file=sys.stderr)
         return 1 if failed else 0
 
-    from ingest.store import open_store
+    from ingest.store import StoreUnavailable, open_store, unavailable
 
     settings = get_settings()
-    store = open_store(settings)
+    try:
+        store = open_store(settings)
+    except StoreUnavailable as exc:
+        if args.command == "add" and args.json:
+            from ingest.pipeline import Summary
+
+            print(json.dumps(Summary(error=str(exc)).to_json(), ensure_ascii=False, indent=1))
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return _with_store(args, settings, store)
+    except Exception as exc:  # an outage in the middle of list/remove: one line, not a traceback
+        if store.reachable():
+            raise
+        print(f"error: {unavailable(settings, exc)}", file=sys.stderr)
+        return 2
+
+
+def _with_store(args, settings, store) -> int:
     if args.command == "add":
         from ingest.embedder import embedder_for
         from ingest.pipeline import add
 
         summary = add(args.paths, store, embedder_for(settings), settings.max_chunk_tokens, settings.batch_size,
-                      settings.passage_context)
+                      settings.passage_context, replace=args.replace)
         if args.json:
             print(json.dumps(summary.to_json(), ensure_ascii=False, indent=1))
         else:
@@ -60,9 +80,12 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(summary.duplicates)} duplicate file(s); {len(summary.failed)} file(s) failed")
             for d in summary.duplicates:
                 print(f"{d['path']}: duplicate_of {d['duplicate_of']} (similarity {d['similarity']}); recorded as a second source")
-        for f in summary.failed:
+        for f in summary.failed + summary.refused:
             print(f"{f['path']}: {f['error']}", file=sys.stderr)
-        return 1 if summary.failed else 0
+        if summary.error:
+            print(f"error: {summary.error}; stopped, nothing half-written is served", file=sys.stderr)
+            return 2
+        return 1 if summary.failed or summary.refused else 0
     if args.command == "list":
         from ingest.pipeline import list_statements
 

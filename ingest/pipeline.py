@@ -11,7 +11,7 @@ from ingest.embedder import Embedder
 from ingest.parse import parse_file
 from ingest.readers import READERS
 from ingest.records import Chunk, IngestError, Statement
-from ingest.store import Store, StoreUnavailable, fault, unavailable
+from ingest.store import Store, StoreUnavailable, fault, owned, unavailable
 from ingest.terms import terms
 
 log = logging.getLogger(__name__)
@@ -28,12 +28,13 @@ class Summary:
     statements: list[str] = field(default_factory=list)
     duplicates: list[dict] = field(default_factory=list)  # {"path", "statement", "duplicate_of", "similarity"}
     refused: list[dict] = field(default_factory=list)  # {"path", "statement", "error"}: another file under a stored id
+    repaired: list[str] = field(default_factory=list)  # statements an interrupted run had left incomplete
     error: str = ""  # the store became unreachable: the batch stopped here
 
     def to_json(self) -> dict:
         return {"added": self.added, "unchanged": self.unchanged, "replaced": self.replaced,
                 "failed": self.failed, "refused": self.refused, "statements": self.statements,
-                "duplicates": self.duplicates, "error": self.error}
+                "duplicates": self.duplicates, "repaired": self.repaired, "error": self.error}
 
 
 def collect_files(paths: list[Path]) -> list[Path]:
@@ -85,13 +86,13 @@ def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 5
     return summary
 
 
-def _plan(statements: list[Statement], store: Store, summary: Summary, replace: bool) -> list[tuple[Statement, str]]:
-    """(statement, fingerprint) of every statement to write; the rest are counted, refused or recorded as duplicates."""
+def _plan(statements: list[Statement], store: Store, summary: Summary, replace: bool) -> list[tuple]:
+    """(statement, fingerprint, stored manifest or None) of every statement to write; the rest are counted, refused or recorded as duplicates."""
     from ingest.dedupe import SAME_DOCUMENT, fingerprint, similarity
 
     manifests = _guarded(store, store.manifests)
     prints = {sid: m.get("fingerprint", "") for sid, m in manifests.items()}
-    todo: list[tuple[Statement, str]] = []
+    todo: list[tuple] = []
     for statement in statements:
         stored = manifests.get(statement.id)
         if stored and stored.get("sha256") == statement.sha256 and _complete(store, statement.id, stored):
@@ -114,17 +115,17 @@ def _plan(statements: list[Statement], store: Store, summary: Summary, replace: 
                                            "duplicate_of": same[1], "similarity": round(same[0], 3)})
                 continue
         prints[statement.id] = mine
-        todo.append((statement, mine))
+        todo.append((statement, mine, stored))
     return todo
 
 
-def _write(todo: list[tuple[Statement, str]], store: Store, embedder: Embedder, summary: Summary,
+def _write(todo: list[tuple], store: Store, embedder: Embedder, summary: Summary,
            max_tokens: int, batch_size: int, context: str) -> None:
     from tqdm import tqdm
 
-    total = sum(len(s.paragraphs) for s, _ in todo)
+    total = sum(len(s.paragraphs) for s, _, _ in todo)
     with tqdm(total=total, unit="para", desc="ingest", file=sys.stderr, disable=None) as bar:
-        for statement, mine in todo:
+        for statement, mine, stored in todo:
             try:
                 chunks = chunk_statement(statement, embedder, max_tokens)
                 texts = [passage_text(statement, c, context) for c in chunks]
@@ -135,10 +136,12 @@ def _write(todo: list[tuple[Statement, str]], store: Store, embedder: Embedder, 
                 continue
             old_ids = _guarded(store, store.statement_records, statement.id)["ids"]
             _guarded(store, _store_statement, store, statement, mine, chunks, vectors, sentences, sentence_vectors)
-            if old_ids:
+            if stored:
                 summary.replaced += len(chunks)
             else:
                 summary.added += len(chunks)
+            if old_ids and (not stored or stored.get("sha256") == statement.sha256):
+                summary.repaired.append(statement.id)  # left half-written by a run that was killed or lost the store
             summary.statements.append(statement.id)
             bar.update(len(statement.paragraphs))
 
@@ -152,7 +155,7 @@ def _store_statement(store: Store, statement: Statement, mine: str, chunks: list
     store.upsert_sentences(
         [f"{c.id}#{a}" for c, a, _ in sentences], sentence_vectors.tolist(), [c.text[a:b] for c, a, b in sentences],
         [{"chunk_id": c.id, "statement_id": c.statement_id, "paragraph": c.paragraph, "start": a, "stop": b,
-          "sha256": statement.sha256, "terms": " ".join(terms(c.text[a:b]))} for c, a, b in sentences])
+          "terms": " ".join(terms(c.text[a:b]))} for c, a, b in sentences])
     fault("before-commit")
     store.commit(statement.id, {
         "sha256": statement.sha256, "records": len(chunks), "sentences": len(sentences),
@@ -164,22 +167,19 @@ def _store_statement(store: Store, statement: Statement, mine: str, chunks: list
 
 
 def _sweep(store: Store, statement_id: str, sha256: str) -> None:
-    """Delete a statement's records (and sentences) that its manifest no longer names."""
-    stale = store.records({"$and": [{"statement_id": statement_id}, {"sha256": {"$ne": sha256}}]})["ids"]
+    """Delete a statement's records (and with them their sentences) that its manifest no longer names."""
+    stale = [i for i in store.statement_records(statement_id)["ids"] if not owned(i, statement_id, sha256)]
     if stale:
         store.delete(stale)
-    orphans = store.sentence_records({"$and": [{"statement_id": statement_id}, {"sha256": {"$ne": sha256}}]})["ids"]
-    if orphans:
-        store.sentences.delete(ids=orphans)
 
 
 def _complete(store: Store, statement_id: str, manifest: dict) -> bool:
-    """Every record and sentence the manifest counts is there (and nothing superseded is left over)."""
-    sha = manifest.get("sha256")
-    where = {"$and": [{"statement_id": statement_id}, {"sha256": sha}]}
-    records = _guarded(store, store.records, where)["ids"]
-    sentences = _guarded(store, store.sentence_records, where)["ids"]
-    if len(records) != manifest.get("records") or len(sentences) != manifest.get("sentences"):
+    """Every record and sentence the manifest counts is there; anything superseded is swept."""
+    sha = manifest.get("sha256", "")
+    records = _guarded(store, store.statement_records, statement_id)["ids"]
+    sentences = _guarded(store, store.sentence_records, {"statement_id": statement_id})["ids"]
+    if sum(owned(i, statement_id, sha) for i in records) != manifest.get("records") or \
+            sum(owned(i, statement_id, sha) for i in sentences) != manifest.get("sentences"):
         return False
     _guarded(store, _sweep, store, statement_id, sha)
     return True
@@ -192,17 +192,9 @@ def _guarded(store: Store, call, *args):
     except StoreUnavailable:
         raise
     except Exception as exc:
-        if _reachable(store):
+        if store.reachable():
             raise
         raise StoreUnavailable(unavailable(store.settings, exc)) from exc
-
-
-def _reachable(store: Store) -> bool:
-    try:
-        store.client.heartbeat()
-        return True
-    except Exception:
-        return False
 
 
 def _end_legacy(store: Store) -> None:

@@ -77,6 +77,13 @@ class Store:
             except Exception:  # a system that is already broken is being replaced anyway
                 log.debug("stopping the old Chroma system failed", exc_info=True)
 
+    def reachable(self) -> bool:
+        try:
+            self.client.heartbeat()
+            return True
+        except Exception:
+            return False
+
     def records(self, where: dict | None = None, include_embeddings: bool = False) -> dict:
         return _paged(self.collection, where, include_embeddings)
 
@@ -150,8 +157,8 @@ def committed(store: Store, manifests: dict[str, dict] | None) -> tuple[dict, di
     sentences = store.sentence_records(include_embeddings=True)
     if manifests is None:
         return records, sentences, set()
-    keep = [i for i, m in enumerate(records["metadatas"])
-            if m["statement_id"] in manifests and m.get("sha256") == manifests[m["statement_id"]].get("sha256")]
+    keep = [i for i, (rid, m) in enumerate(zip(records["ids"], records["metadatas"]))
+            if m["statement_id"] in manifests and owned(rid, m["statement_id"], manifests[m["statement_id"]].get("sha256", ""))]
     kept_ids = {records["ids"][i] for i in keep}
     keep_sentences = [i for i, m in enumerate(sentences["metadatas"]) if m.get("chunk_id") in kept_ids]
     counts: dict[str, list[int]] = {}
@@ -168,6 +175,11 @@ def committed(store: Store, manifests: dict[str, dict] | None) -> tuple[dict, di
         if meta["paragraph"] == 0:
             records["metadatas"][i] = {**meta, "sources": manifests[meta["statement_id"]].get("sources", "")}
     return _pick(records, keep), _pick(sentences, keep_sentences), incomplete
+
+
+def owned(record_id: str, statement_id: str, sha256: str) -> bool:
+    """Whether a record (or sentence) id belongs to this version of the statement: ids carry the content hash."""
+    return bool(sha256) and record_id.startswith(f"{statement_id}/{sha256[:8]}/")
 
 
 def _pick(data: dict, rows: list[int]) -> dict:

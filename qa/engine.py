@@ -14,11 +14,32 @@ def load_index(settings: Settings | None = None) -> Index:
     return index
 
 
+def serving_index(settings: Settings) -> Index:
+    """The index a long-running server starts with: loaded if the store can be read, otherwise empty and reading the
+    store again at every question until it can (answers say the store is unreachable meanwhile)."""
+    import logging
+
+    from ingest.store import Store, StoreUnavailable
+
+    index = Index(Store(settings), embedder_for(settings), settings)
+    try:
+        index.refresh()
+    except StoreUnavailable as exc:
+        logging.getLogger(__name__).warning("starting without statements: %s", exc)
+    return index
+
+
 def index_or_none(settings: Settings | None = None) -> Index | None:
-    """The loaded index, or None after telling the CLI user how to fill an empty store."""
+    """The loaded index, or None after telling the CLI user, in one line, that the store is unreachable or empty."""
     import sys
 
-    index = load_index(settings)
+    from ingest.store import StoreUnavailable
+
+    try:
+        index = load_index(settings)
+    except StoreUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
     if not index.ids:
         print("The store is empty: run  python -m ingest add data/statements", file=sys.stderr)
         return None

@@ -113,3 +113,30 @@ def test_the_same_document_in_two_files_is_stored_once(tmp_path, store, embedder
     listed = {s["id"]: s for s in list_statements(store)}
     assert set(listed) == set(first.statements)
     assert listed["kremlin_act_18643_ru"]["sources"] == [reflowed.name, original.name]
+
+
+def test_another_file_under_a_stored_id_is_refused_and_the_stored_statement_stays(tmp_path, store, embedder):
+    from qa.answer import answer
+    from qa.index import Index
+    from tests.conftest import make_settings
+
+    add([SEED], store, embedder)
+    forged = tmp_path / "elsewhere" / SEED.name
+    forged.parent.mkdir()
+    forged.write_text("ЗАЯВЛЕНИЕ\n\nМосква, 1 июня 2020 года\n\nОперации «ПРОКСИ» и «Наемник» никогда не проводились.\n",
+                      encoding="utf-8")
+    summary = add([forged], store, embedder)
+    assert (summary.added, summary.replaced) == (0, 0)
+    assert summary.refused[0]["statement"] == SEED.stem
+    assert "already stored from" in summary.refused[0]["error"] and "--replace" in summary.refused[0]["error"]
+    index = Index(store, embedder, make_settings(tmp_path))
+    cited = answer("Which operations are named?", index).citations[0]
+    assert cited.paragraph == 8 and "никогда" not in cited.text
+
+    env = {**os.environ, "QA_PERSIST_DIR": str(store.settings.persist_dir), "QA_MODEL_CACHE": str(MODEL_CACHE)}
+    refused = _cli(["add", str(forged)], env)
+    assert refused.returncode == 1 and "use --replace" in refused.stderr
+    replaced = _cli(["add", str(forged), "--replace", "--json"], env)
+    assert replaced.returncode == 0 and json.loads(replaced.stdout)["replaced"] == 2
+    index.refresh(force=True)
+    assert "никогда" in answer("Which operations are named?", index).citations[0].text

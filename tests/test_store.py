@@ -1,0 +1,119 @@
+"""Atomic statements: ingestion killed at every write point leaves readers a complete statement or none, and a re-run
+equals a clean run."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import add
+from ingest.store import open_store
+from qa.index import Index
+from tests.conftest import MODEL_CACHE, ROOT, make_settings
+
+V1 = "ЗАЯВЛЕНИЕ Совета по испытаниям\n\nМосква, 1 июня 2020 года\n\n1. Совет поддерживает мир и диалог.\n\n" \
+     "2. Совет призывает к сотрудничеству в области образования. Совет одобряет программу обменов.\n"
+V2 = V1.replace("мир и диалог", "мир, диалог и торговлю") + "\n3. Совет соберется вновь в 2021 году.\n"
+
+
+def _many(n: int) -> str:
+    """A statement of more than one write page (1,000 records)."""
+    return "ЗАЯВЛЕНИЕ Совета по длинным перечням\n\nМосква, 2 июня 2020 года\n\n" + "\n\n".join(
+        f"{i}. Пункт номер {i} о сотрудничестве в области {('науки', 'культуры', 'спорта')[i % 3]}." for i in range(1, n + 1))
+
+
+def _snapshot(store) -> dict:
+    """Everything a clean run writes, minus nothing: records, sentences and the manifest."""
+    def rows(data):
+        return sorted(zip(data["ids"], data["documents"], [sorted(m.items()) for m in data["metadatas"]]))
+
+    return {"records": rows(store.records()), "sentences": rows(store.sentence_records()),
+            "manifest": sorted((k, sorted(v.items())) for k, v in store.manifests().items())}
+
+
+def _killed_add(path: Path, persist: Path, point: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QA_PERSIST_DIR": str(persist), "QA_MODEL_CACHE": str(MODEL_CACHE), "STATEMENT_QA_FAULT": point}
+    return subprocess.run([sys.executable, "-m", "ingest", "add", str(path)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def _served(store, embedder, settings) -> dict[str, list[str]]:
+    index = Index(store, embedder, settings)
+    index.refresh()
+    out: dict[str, list[str]] = {}
+    for sid, n in sorted(index.by_paragraph):
+        out.setdefault(sid, []).append(index.paragraph_text(sid, n))
+    return out
+
+
+@pytest.mark.parametrize("point, before, after", [
+    ("after-paragraphs", None, V1),  # a new statement: paragraphs written, sentences and commit not
+    ("before-commit", V1, V2),  # a changed statement: the new version fully written but not committed
+    ("after-commit", V1, V2),  # committed; the superseded version's records not yet deleted
+])
+def test_a_killed_ingest_serves_all_or_nothing_and_a_rerun_equals_a_clean_run(tmp_path, embedder, point, before, after):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = folder / "council.txt"
+    settings = make_settings(tmp_path / "a")
+    store = open_store(settings)
+    if before:
+        path.write_text(before, encoding="utf-8")
+        add([path], store, embedder)
+    served_before = _served(store, embedder, settings)
+    path.write_text(after, encoding="utf-8")
+
+    killed = _killed_add(path, settings.persist_dir, point)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+
+    served = _served(open_store(settings), embedder, settings)
+    if point == "after-commit":
+        assert served["council"][-1] == "3. Совет соберется вновь в 2021 году."
+    else:
+        assert served == served_before  # the old version whole, or no statement at all
+
+    rerun = add([path], open_store(settings), embedder)
+    assert not rerun.failed and rerun.statements == ["council"]
+    clean_settings = make_settings(tmp_path / "clean")
+    add([path], open_store(clean_settings), embedder)
+    assert _snapshot(open_store(settings)) == _snapshot(open_store(clean_settings))
+
+
+def test_a_statement_killed_between_write_pages_is_repaired(tmp_path, embedder):
+    path = tmp_path / "long.txt"
+    path.write_text(_many(1005), encoding="utf-8")
+    settings = make_settings(tmp_path / "a")
+    killed = _killed_add(path, settings.persist_dir, "between-pages")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    store = open_store(settings)
+    assert store.count() == 1000 and not store.manifests()
+    assert _served(store, embedder, settings) == {}  # 1,000 of 1,006 records written: not served
+
+    again = add([path], store, embedder)
+    # Not "unchanged": completeness is checked, not only hashes.
+    assert (again.unchanged, again.added, again.repaired) == (0, 1006, ["long"])
+    index = Index(store, embedder, settings)
+    index.refresh()
+    assert len(index.ids) == 1006 and len({n for _, n in index.by_paragraph}) == 1006
+    assert add([path], store, embedder).unchanged == 1006
+
+
+def test_a_store_from_before_manifests_is_served_and_upgraded_by_a_rerun(tmp_path, embedder):
+    from ingest.store import LEGACY_KEY
+    from tests.conftest import SEED
+
+    settings = make_settings(tmp_path)
+    store = open_store(settings)
+    add([SEED], store, embedder)
+    # What an older version left: records and sentences, no manifest collection.
+    store.client.delete_collection(f"{settings.collection}__manifest")
+    old = open_store(settings)
+    assert old.legacy and old.manifest.metadata[LEGACY_KEY] == 1
+    assert len(_served(old, embedder, settings)[SEED.stem]) == 10
+    assert add([SEED], old, embedder).added == 10
+    assert not old.legacy and not open_store(settings).legacy
+    assert len(_served(old, embedder, settings)[SEED.stem]) == 10 and old.count() == 10
