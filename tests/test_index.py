@@ -1,0 +1,91 @@
+"""Readers beside writers: a running app keeps answering while other processes add and remove statements in the same
+embedded store, and serves the change within seconds, without a restart."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+
+from tests.conftest import MODEL_CACHE, ROOT, SEED
+
+NEW = ("ЗАЯВЛЕНИЕ Совета по морскому рыболовству\n\nМосква, 3 марта 2021 года\n\n"
+       "1. Квота на вылов трески в Баренцевом море на 2022 год устанавливается в размере 12 тысяч тонн.\n\n"
+       "2. Совет соберется вновь осенью.\n")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ask(client: httpx.Client, question: str) -> dict:
+    response = client.post("/api/ask", json={"question": question}, timeout=60)
+    response.raise_for_status()
+    return response.json()
+
+
+def test_the_app_answers_throughout_and_serves_statements_other_processes_add(tmp_path):
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    shutil.copy(SEED, bundled / SEED.name)
+    (tmp_path / "cod.txt").write_text(NEW, encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "QA_PERSIST_DIR": str(tmp_path / "store"), "QA_MODEL_CACHE": str(MODEL_CACHE),
+           "QA_STATEMENTS_DIR": str(bundled), "QA_PORT": str(port), "QA_REFRESH_SECONDS": "0.5"}
+    app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            try:
+                if client.get("/api/health", timeout=2).json()["statements"] == 1:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("the app did not start")
+
+        outcomes: list[object] = []
+        stop = threading.Event()
+
+        def keep_asking() -> None:
+            while not stop.is_set():
+                try:
+                    outcomes.append(_ask(client, "Which operations are named?")["citations"][0]["paragraph"])
+                except Exception as exc:  # any error while the other process writes is a failure of this test
+                    outcomes.append(exc)
+
+        asker = threading.Thread(target=keep_asking)
+        asker.start()
+        try:
+            added = subprocess.run([sys.executable, "-m", "ingest", "add", str(tmp_path / "cod.txt")], cwd=ROOT, env=env,
+                                   capture_output=True, text=True, timeout=300)
+            assert added.returncode == 0, added.stderr
+            question = "What is the cod quota in the Barents Sea?"
+            deadline = time.time() + 20
+            while time.time() < deadline and not [c for c in _ask(client, question)["citations"] if c["statement_id"] == "cod"]:
+                time.sleep(0.5)
+            assert _ask(client, question)["citations"][0]["paragraph"] == 1
+
+            removed = subprocess.run([sys.executable, "-m", "ingest", "remove", "cod"], cwd=ROOT, env=env,
+                                     capture_output=True, text=True, timeout=300)
+            assert removed.returncode == 0, removed.stderr
+            deadline = time.time() + 20
+            while time.time() < deadline and client.get("/api/health").json()["statements"] != 1:
+                time.sleep(0.5)
+            assert client.get("/api/health").json()["statements"] == 1
+        finally:
+            stop.set()
+            asker.join(timeout=120)
+        assert outcomes and all(o == 8 for o in outcomes), [o for o in outcomes if o != 8][:3]
+    finally:
+        client.close()
+        app.terminate()
+        app.wait(timeout=30)
