@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     auth: str | None = Field(None, description="Optional web login 'user:pass' (also HTTP basic for the JSON API).")
     api_token: str | None = Field(None, description="Optional bearer token for the JSON API (/api/*).")
     max_upload_mb: float = Field(10.0, description="Largest statement file accepted from the browser.")
+    max_file_mb: float = Field(20.0, description="Largest file ingested (MB); a larger one is listed as failed unread.")
+    max_paragraphs: int = Field(5000, description="Most parts one statement may have; a file with more is listed as failed.")
+    max_unzipped_mb: float = Field(50.0, description="Most a .docx may expand to (MB): its zip members' sizes, summed from the "
+                                   "zip directory before anything is extracted (a zip bomb is refused at once).")
+    max_parse_seconds: float = Field(60.0, description="Longest one file may take to parse (s). Files are parsed in a reused "
+                                     "child process, killed and restarted past this; 0 parses in this process, unlimited.")
+    max_parse_mb: int = Field(2048, description="Address space of the parsing child process (MB, RLIMIT_AS); a file that needs "
+                              "more is listed as failed.")
     max_question_chars: int = Field(1000, description="Longest question answered; a longer one gets a one-line refusal.")
 
     @field_validator("auth")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 from ingest.dates import find_date, find_place
@@ -19,18 +20,26 @@ _TITLE_SEARCH = 15
 def parse_file(path: Path, statement_id: str | None = None) -> Statement:
     """Read and parse one file; IngestError says why a file cannot be a statement."""
     data = path.read_bytes()
-    statement = parse_blocks(read_blocks(path), statement_id or path.stem, source=path.name)
+    statement = parse_blocks(read_blocks(path), statement_id or clean_name(path.stem), source=clean_name(path.name))
     statement.sha256 = hashlib.sha256(data).hexdigest()
     statement.origin = str(path.resolve())
     return statement
+
+
+def clean_name(name: str) -> str:
+    """A file name fit to be an id and to be printed: control and invisible characters (a newline, a right-to-left
+    override) each become "_", so a listing line stays one line and shows what it names."""
+    return "".join("_" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in name)
 
 
 def parse_blocks(blocks: list[Block | str], statement_id: str, source: str = "") -> Statement:
     blocks = [b if isinstance(b, Block) else Block(b) for b in blocks]
     blocks = [Block(_unspace(b.text), b.kind, b.label, b.cells, b.headers) for b in blocks]
     blocks = [b for b in blocks if _has_words(b)]
-    preface = [b for b in blocks if b.kind == "note" and blocks.index(b) < _first_content(blocks)]
-    blocks = [b for b in blocks if b not in preface]
+    # By position, computed once: index() and `in` per block made a long preface quadratic.
+    first_content = _first_content(blocks)
+    preface = [b for b in blocks[:first_content] if b.kind == "note"]
+    blocks = [b for i, b in enumerate(blocks) if i >= first_content or b.kind != "note"]
     n_header = _header_length(blocks)
     header, body = blocks[:n_header], _join_continuations(blocks[n_header:])
     notes = [b for b in header if NOTE.match(b.text)]

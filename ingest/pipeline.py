@@ -8,7 +8,6 @@ from pathlib import Path
 
 from ingest.chunking import chunk_statement, embed_chunks, passage_text, record_metadata
 from ingest.embedder import Embedder
-from ingest.parse import parse_file
 from ingest.readers import READERS
 from ingest.records import Chunk, IngestError, Statement
 from ingest.store import Store, StoreUnavailable, fault, owned, unavailable
@@ -38,32 +37,48 @@ class Summary:
 
 
 def collect_files(paths: list[Path]) -> list[Path]:
-    """Files as given, folders walked recursively for supported extensions, in a stable order."""
-    out: list[Path] = []
+    """Files as given, folders walked recursively in a stable order, each file once. Hidden files and folders (.git,
+    .DS_Store) are left out; files of a type no reader takes are kept, so that parse_paths lists them as skipped."""
+    out: dict[Path, None] = {}
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READERS))
+            found = (p for p in path.rglob("*") if p.is_file() and not any(
+                part.startswith(".") for part in p.relative_to(path).parts))
+            out.update(dict.fromkeys(sorted(found)))
         else:
-            out.append(path)
-    return out
+            out.setdefault(path)
+    return list(out)
 
 
 def parse_paths(paths: list[Path]) -> tuple[list[Statement], list[dict]]:
-    """Parse every file; a bad one becomes {'path', 'error'} and the rest go on."""
+    """Parse every file within the QA_MAX_* limits (in a child process, see ingest.sandbox); a bad one becomes
+    {'path', 'error'} with a one-line reason, an unsupported one too ("unsupported file type .png (supported: …)"),
+    and the rest go on."""
+    from tqdm import tqdm
+
+    from config import get_settings
+    from ingest.limits import Limits, failure_reason
+    from ingest.readers import unsupported
+    from ingest.sandbox import parse_limited
+
+    limits = Limits.from_settings(get_settings())
     statements, failed, seen = [], [], {}
-    for path in collect_files(paths):
+    files = collect_files(paths)
+    # Off without a terminal (a log file gets no bar), and not left behind on one.
+    for path in tqdm(files, unit="file", desc="parse", file=sys.stderr, disable=None if len(files) > 1 else True,
+                     leave=False):
         try:
             if not path.exists():
                 raise IngestError("no such file")
-            statement = parse_file(path)
+            if path.suffix.lower() not in READERS:
+                raise IngestError(unsupported(path))
+            statement = parse_limited(path, limits)
             if statement.id in seen:
                 raise IngestError(f"duplicate statement id {statement.id!r} (also {seen[statement.id]})")
             seen[statement.id] = str(path)
             statements.append(statement)
-        except IngestError as exc:
-            failed.append({"path": str(path), "error": str(exc)})
-        except (OSError, UnicodeError, ValueError) as exc:
-            failed.append({"path": str(path), "error": f"{exc.__class__.__name__}: {exc}"})
+        except Exception as exc:  # whatever one file raises, it fails alone and the batch goes on
+            failed.append({"path": str(path), "error": failure_reason(exc)})
     return statements, failed
 
 

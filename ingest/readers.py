@@ -1,4 +1,4 @@
-"""File readers: txt/md/html/pdf/docx → text blocks in reading order; encoding detection."""
+"""File readers: txt/md/html/pdf/docx/xml → text blocks in reading order (bytes → text: encoding.py)."""
 from __future__ import annotations
 
 import html
@@ -7,45 +7,12 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.encoding import decode_text
 from ingest.layout import is_hard_wrapped, wrapped_blocks
 from ingest.records import Block, IngestError
 from ingest.tables import flattened_tables
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def decode_text(data: bytes) -> str:
-    """Bytes → str: BOMs first, then strict utf-8, then cp1251, then charset detection."""
-    if not data.strip():
-        raise IngestError("empty file")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
-        raise IngestError("binary file (NUL bytes), not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1251")
-    except UnicodeDecodeError:
-        text = ""
-    if text and _looks_like_text(text):
-        return text
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None or not _looks_like_text(str(best)):
-        raise IngestError("cannot decode text (not utf-8, utf-16 or cp1251)")
-    return str(best)
-
-
-def _looks_like_text(text: str) -> bool:
-    letters = sum(ch.isalpha() for ch in text)
-    bad = len(_CONTROL.findall(text))
-    return letters > 0 and bad / max(len(text), 1) < 0.01 and letters / len(text) > 0.3
 
 
 def text_blocks(text: str) -> list[Block]:
@@ -79,24 +46,31 @@ def _split_indented(lines: list[str]) -> list[list[str]]:
 
 
 _BULLET = re.compile(r"^[-•–*]\s+\S")
+_HYPHENATED = re.compile(r"[^\W\d_]{2}-$")  # приме-|нение; "word -" is a dash, not a hyphen
 
 
 def unwrap(lines: list[str]) -> str:
     """Join hard-wrapped lines into one line, repairing end-of-line hyphenation (приме-\\nнение); the items of a
     bulleted list stay on lines of their own."""
-    out = ""
+    # Pieces are joined once at the end and only the last three characters are matched: searching the whole text
+    # joined so far for a line-final hyphen made a block of many lines quadratic (a 5 MB block never finished).
+    parts: list[str] = []
+    tail = ""
     for line in (ln.strip() for ln in lines):
         if not line:
             continue
-        if out and _BULLET.match(line):
-            out += "\n" + line
-        elif out and re.search(r"[^\W\d_]{2}-$", out) and line[:1].islower() and not re.search(r"\s-$", out):
-            out = out[:-1] + line
-        elif out:
-            out += " " + line
+        if parts and _BULLET.match(line):
+            parts.append("\n" + line)
+        elif parts and _HYPHENATED.search(tail) and line[:1].islower():
+            parts[-1] = parts[-1][:-1]
+            parts.append(line)
+            tail = tail[:-1]
+        elif parts:
+            parts.append(" " + line)
         else:
-            out = line
-    return re.sub(r"[ \t\u00a0]{2,}", " ", out).strip()
+            parts.append(line)
+        tail = (tail + parts[-1])[-3:]
+    return re.sub(r"[ \t\u00a0]{2,}", " ", "".join(parts)).strip()
 
 
 def read_txt(path: Path) -> list[Block]:
@@ -223,19 +197,48 @@ def _edge_lines(page: str) -> list[str]:
 
 def read_docx(path: Path) -> list[Block]:
     import zipfile
+    import zlib
 
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
 
     try:
+        _refuse_doctype(path)
         doc = Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
-        raise IngestError(f"not a valid .docx ({exc.__class__.__name__})") from exc
+        paras = [((p.style.name if p.style is not None else "").lower(), p.text) for p in doc.paragraphs]
+    except IngestError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, PackageNotFoundError) as exc:
+        raise IngestError(f"not a valid .docx ({exc.__class__.__name__}: {_one_line(exc)})") from exc
+    except etree.LxmlError as exc:
+        raise IngestError(f"not a valid .docx: broken XML inside ({_one_line(exc)})") from exc
     blocks: list[Block] = []
-    for para in doc.paragraphs:
-        heading = (para.style.name if para.style is not None else "").lower().startswith(("heading", "title"))
-        blocks.extend(Block(b.text, "heading") if heading else b for b in text_blocks(para.text))
+    for style, text in paras:
+        heading = style.startswith(("heading", "title"))
+        blocks.extend(Block(b.text, "heading") if heading else b for b in text_blocks(text))
     return blocks
+
+
+_PROLOG_BYTES = 1 << 16
+
+
+def _refuse_doctype(path: Path) -> None:
+    """Word never writes a DTD: one inside a .docx is there to declare entities (a billion laughs, a local file), so
+    the file is refused before any XML parser sees it. A DTD stands in the prolog, so each part's first 64 KB tell."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as package:
+        for info in package.infolist():
+            if info.filename.lower().endswith((".xml", ".rels")):
+                with package.open(info) as part:
+                    head = part.read(_PROLOG_BYTES).replace(b"\x00", b"")  # UTF-16 parts too
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise IngestError(f"not a valid .docx: {info.filename} declares a DTD (entities are refused)")
+
+
+def _one_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [""])[0][:200]
 
 
 def read_xml(path: Path) -> list[Block]:
@@ -277,11 +280,16 @@ READERS: dict[str, Callable[[Path], list[Block]]] = {
 }
 
 
+def unsupported(path: Path) -> str:
+    """The reason a file no reader takes is skipped."""
+    return f"unsupported file type {path.suffix or '(no extension)'} (supported: {', '.join(sorted(READERS))})"
+
+
 def read_blocks(path: Path) -> list[Block]:
     """Dispatch on the file extension; raise IngestError with the reason on bad input."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise IngestError(f"unsupported file type {path.suffix or '(none)'!r}; expected one of {', '.join(sorted(READERS))}")
+        raise IngestError(unsupported(path))
     if path.stat().st_size == 0:
         raise IngestError("empty file")
     blocks = reader(path)
