@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import html
 import logging
-import shutil
 import sys
-import tempfile
-from pathlib import Path
 
 import gradio as gr
 
 from config import get_settings
 from config.settings import settings_error
+from qa.access import upload_refusal
 from qa.answer import answer
 from qa.engine import load_index
 from qa.index import Index
+from qa.limits import AnswerPool, Busy, TooSlow
 from qa.retrieve import Filters
+from qa.uploads import ingest_uploads
 
 log = logging.getLogger("app")
 EXAMPLES = ["Which operations are named?", "Какие операции названы?", "When and where was the statement adopted?",
@@ -51,7 +51,12 @@ def statement_html(index: Index, statement_id: str, cited: set[int]) -> str:
     return "".join(out) + "</div>"
 
 
-def build(index: Index, settings) -> gr.Blocks:
+def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
+    """The chat page; answers run in `pool` (shared with the JSON API), at most QA_MAX_CONCURRENT_ANSWERS at once."""
+    pool = pool or AnswerPool.from_settings(settings)
+    uploads_off = upload_refusal(settings)
+    answering = {"concurrency_limit": settings.max_concurrent_answers, "concurrency_id": "answer"}
+
     def statement_choices() -> list[tuple[str, str]]:
         seen: dict[str, str] = {}
         for m in index.metas:
@@ -64,10 +69,12 @@ def build(index: Index, settings) -> gr.Blocks:
         if not question:
             return history, gr.update(), "", ""
         try:
-            for name, value in (("since", since), ("until", until)):
-                if value and not __import__("re").fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-                    raise ValueError(f"{name}: expected a date like 2018-11-08, got {value!r}")
-            result = answer(question, index, filters=Filters(list(statements or []), (since or "").strip(), (until or "").strip()))
+            filters = Filters(list(statements or []), since, until)  # a bad date: one line naming the field
+            result = pool.run(answer, question, index, None, filters)
+        except (ValueError, Busy, TooSlow) as exc:
+            history += [{"role": "user", "content": html.escape(question)},
+                        {"role": "assistant", "content": html.escape(f"Sorry: {exc}")}]
+            return history, gr.update(choices=[], value=None), "", ""
         except Exception as exc:  # the UI must stay alive; the log keeps the details
             log.exception("question failed")
             history += [{"role": "user", "content": html.escape(question)},
@@ -78,8 +85,11 @@ def build(index: Index, settings) -> gr.Blocks:
             choices = [(f"[{i}] {c.statement_id} ¶{c.paragraph}", f"{c.statement_id}|{c.paragraph}")
                        for i, c in enumerate(result.citations, 1)]
         else:
-            body = html.escape(f"{result.answer} ({result.reason})") + "\n\nClosest paragraphs:\n\n" + "\n\n".join(
-                html.escape(f"- {h.statement_id} ¶{h.paragraph}: {h.text[:160]}…") for h in result.retrieved[:3])
+            note = filters.undated_note(index.metas)
+            body = html.escape(f"{result.answer} ({result.reason})" + (f"\n\n({note})" if note else ""))
+            if result.retrieved:
+                body += "\n\nClosest paragraphs:\n\n" + "\n\n".join(
+                    html.escape(f"- {h.statement_id} ¶{h.paragraph}: {h.text[:160]}…") for h in result.retrieved[:3])
             choices = [(f"closest: {h.statement_id} ¶{h.paragraph}", f"{h.statement_id}|{h.paragraph}") for h in result.retrieved[:3]]
         history += [{"role": "user", "content": html.escape(question)}, {"role": "assistant", "content": body}]
         passages = "<table><tr><th>#</th><th>statement</th><th>¶</th><th>fused</th><th>dense</th><th>bm25</th><th>text</th></tr>" + "".join(
@@ -99,34 +109,23 @@ def build(index: Index, settings) -> gr.Blocks:
         except KeyError:
             return f"<p>Statement {html.escape(sid)} is no longer in the store.</p>"
 
-    def upload(files):
-        from ingest.pipeline import add
-
+    def upload(files, replace):
+        if uploads_off:  # the upload area is not shown then, and Gradio's upload route refuses files (qa.access)
+            return html.escape(uploads_off), gr.update(), gr.update(value=None)
         if not files:
-            return "No file chosen.", gr.update()
-        folder = Path(tempfile.mkdtemp(prefix="qa-upload-"))
-        lines, paths = [], []
-        for f in files if isinstance(files, list) else [files]:
-            src = Path(getattr(f, "name", f))
-            name = Path(getattr(f, "orig_name", None) or src.name).name
-            if src.stat().st_size > settings.max_upload_mb * 1024 * 1024:
-                lines.append(f"❌ {html.escape(name)}: larger than {settings.max_upload_mb} MB")
-                continue
-            shutil.copy(src, folder / name)
-            paths.append(folder / name)
-        if paths:
-            summary = add(paths, index.store, index.embedder, settings.max_chunk_tokens, settings.batch_size, settings.passage_context)
-            index.refresh(force=True)
-            lines.append(f"✅ added {summary.added}, replaced {summary.replaced}, unchanged {summary.unchanged} paragraph records")
-            lines += [f"❌ {html.escape(Path(x['path']).name)}: {html.escape(x['error'])}" for x in summary.failed]
-        shutil.rmtree(folder, ignore_errors=True)
-        return "\n\n".join(lines), gr.update(choices=statement_choices())
+            return "No file chosen.", gr.update(), gr.update(value=None)
+        lines = ingest_uploads(files if isinstance(files, list) else [files], index, settings, replace=bool(replace))
+        return "\n\n".join(lines), gr.update(choices=statement_choices()), gr.update(value=None)
 
     def ask_api(question: str) -> dict:
         """Answer a question; the same JSON as `python -m qa ask --json`."""
-        return answer(question, index).to_json()
+        try:
+            return pool.run(answer, question, index).to_json()
+        except (Busy, TooSlow) as exc:
+            raise gr.Error(str(exc)) from None
 
-    with gr.Blocks(title="Statement QA") as demo:
+    # Uploads that never reach an event (a bare POST to Gradio's upload route) are deleted within two hours.
+    with gr.Blocks(title="Statement QA", delete_cache=(3600, 3600)) as demo:
         gr.Markdown("## Statement QA — quoted, cited answers from official statements")
         with gr.Row():
             with gr.Column(scale=5):
@@ -141,24 +140,27 @@ def build(index: Index, settings) -> gr.Blocks:
                 with gr.Accordion("Filters", open=False):
                     statements = gr.Dropdown(statement_choices(), multiselect=True, label="Statements")
                     with gr.Row():
-                        since = gr.Textbox(label="Since (YYYY-MM-DD)")
-                        until = gr.Textbox(label="Until (YYYY-MM-DD)")
+                        since = gr.Textbox(label="Since (YYYY-MM-DD)", elem_id="since")
+                        until = gr.Textbox(label="Until (YYYY-MM-DD)", elem_id="until")
                 with gr.Accordion("Retrieved passages and scores", open=False):
                     passages = gr.HTML()
                 with gr.Accordion("Add statements", open=False):
-                    files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"], elem_id="upload")
-                    status = gr.Markdown(elem_id="upload-status")
+                    files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"],
+                                    elem_id="upload", visible=not uploads_off)
+                    replace = gr.Checkbox(False, label="Replace: a file under the id of a stored statement replaces it "
+                                          "(otherwise it is refused)", elem_id="replace", visible=not uploads_off)
+                    status = gr.Markdown(html.escape(uploads_off), elem_id="upload-status")
             with gr.Column(scale=4):
                 panel = gr.HTML("<p>Click a citation to see the whole statement here.</p>", elem_id="panel")
         inputs = [box, chat, statements, since, until]
         outputs = [chat, cites, panel, passages]
         for trigger in (send.click, box.submit):
-            trigger(on_ask, inputs, outputs, api_visibility="private").then(
+            trigger(on_ask, inputs, outputs, api_visibility="private", **answering).then(
                 lambda: "", None, box, js=SCROLL_JS, api_visibility="private")
         cites.input(open_citation, cites, panel, api_visibility="private").then(
             None, None, None, js=SCROLL_JS, api_visibility="private")
-        files.upload(upload, files, [status, statements], api_visibility="private")
-        gr.api(ask_api, api_name="ask")
+        files.upload(upload, [files, replace], [status, statements, files], api_visibility="private")
+        gr.api(ask_api, api_name="ask", **answering)
     return demo
 
 
@@ -172,7 +174,8 @@ def serve(index: Index, settings, block: bool = True):
     from qa.api import build_api
 
     auth = tuple(settings.auth.split(":", 1)) if settings.auth and ":" in settings.auth else None
-    web = gr.mount_gradio_app(build_api(index, settings), build(index, settings), path="/", auth=auth, css=CSS,
+    pool = AnswerPool.from_settings(settings)  # one pool for the chat and the API: their answers share the limit
+    web = gr.mount_gradio_app(build_api(index, settings, pool), build(index, settings, pool), path="/", auth=auth, css=CSS,
                               show_error=False, max_file_size=int(settings.max_upload_mb * 1024 * 1024))
     server = uvicorn.Server(uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning"))
     if block:

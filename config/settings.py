@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     max_parse_mb: int = Field(2048, description="Address space of the parsing child process (MB, RLIMIT_AS); a file that needs "
                               "more is listed as failed.")
     max_question_chars: int = Field(1000, description="Longest question answered; a longer one gets a one-line refusal.")
+    max_concurrent_answers: int = Field(2, ge=1, description="Questions answered at once by the web app and API (each in a "
+                                        "worker thread, off the event loop); more wait their turn.")
+    answer_timeout_s: float = Field(30.0, gt=0, description="Longest a web or API request waits for its answer, queueing "
+                                    "included (s); past it the request gets a clear 'busy' (503) or 'too slow' (504).")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins (chat login, API basic or bearer) one client may make "
+                                    "within login_window_s; further attempts get 429 until the window has passed.")
+    login_window_s: float = Field(60.0, gt=0, description="The window (s) over which failed logins are counted, and the cool-down.")
+    allow_upload: bool = Field(False, description="Allow statement uploads from the browser without QA_AUTH; honoured only "
+                               "when the app is bound to a loopback address (with QA_AUTH set, uploads are always allowed).")
 
     @field_validator("auth")
     @classmethod

@@ -7,7 +7,14 @@ import logging
 import sys
 
 from qa.answer import answer
-from qa.retrieve import Filters
+from qa.retrieve import Filters, iso_date
+
+
+def _at_least_one(text: str) -> int:
+    k = int(text)
+    if k < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {k}")
+    return k
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,33 +23,45 @@ def main(argv: list[str] | None = None) -> int:
     ask = sub.add_parser("ask", help="answer one question")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true")
-    ask.add_argument("--k", type=int, default=None, help="paragraphs to retrieve")
+    ask.add_argument("--k", type=_at_least_one, default=None, help="paragraphs to retrieve (1 or more)")
     ask.add_argument("--statement", action="append", default=[], help="restrict to a statement id (repeatable)")
-    ask.add_argument("--since", default="", help="only statements dated on/after YYYY-MM-DD")
-    ask.add_argument("--until", default="", help="only statements dated on/before YYYY-MM-DD")
+    ask.add_argument("--since", default="", help="only statements dated on/after YYYY-MM-DD (undated ones are left out)")
+    ask.add_argument("--until", default="", help="only statements dated on/before YYYY-MM-DD (undated ones are left out)")
     ask.add_argument("--issuer", default="")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    for name, value in (("--since", args.since), ("--until", args.until)):
-        if value and not __import__("re").fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            print(f"{name}: expected YYYY-MM-DD, got {value!r}", file=sys.stderr)
-            return 2
+    try:
+        filters = Filters(args.statement, iso_date("--since", args.since), iso_date("--until", args.until), args.issuer)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     from qa.engine import index_or_none
 
     index = index_or_none()
     if index is None:
         return 1
-    result = answer(args.question, index, args.k, Filters(args.statement, args.since, args.until, args.issuer))
+    if unknown := filters.unknown_statements(index.metas):
+        print("error: " + "; ".join(f"no statement {sid!r} in the store" for sid in unknown)
+              + " (python -m ingest list shows the ids)", file=sys.stderr)
+        return 2
+    result = answer(args.question, index, args.k, filters)
+    note = "" if result.answered else filters.undated_note(index.metas)
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        out = result.to_json()
+        if note:
+            out["note"] = note
+        print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     print(result.answer)
     if result.translations:
         print("\n(also matched as: " + "; ".join(f"{w} → {', '.join(ts)}" for w, ts in result.translations.items()) + ")")
     if not result.answered:
         print(f"\n({result.reason})")
-        print("Closest paragraphs:")
+        if note:
+            print(f"({note})")
+        if result.retrieved:
+            print("Closest paragraphs:")
         for h in result.retrieved[:3]:
             print(f"  {h.statement_id} ¶{h.paragraph} ({h.dense:.3f}): {h.text[:120]}")
     return 0

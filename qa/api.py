@@ -3,34 +3,35 @@ from __future__ import annotations
 
 import base64
 import hmac
-import re
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
+from qa.access import AccessGuard, upload_refusal
 from qa.answer import answer
 from qa.index import Index
-from qa.retrieve import Filters
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+from qa.limits import AnswerPool, Busy, TooSlow
+from qa.retrieve import Filters, iso_date
 
 
 class AskRequest(BaseModel):
     """A question and, optionally, how many paragraphs to retrieve and which statements or dates to keep."""
 
-    question: str = Field(min_length=1, max_length=1000)
+    question: str = Field(min_length=1, description="At most QA_MAX_QUESTION_CHARS characters (1,000 by default).")
     k: int | None = Field(None, ge=1, le=50)
     statements: list[str] = Field(default_factory=list, max_length=200)
-    since: str = ""
-    until: str = ""
+    since: str = Field("", description="Only statements dated on or after this day (YYYY-MM-DD); undated ones are left out.")
+    until: str = Field("", description="Only statements dated on or before this day (YYYY-MM-DD); undated ones are left out.")
     history: list[str] = Field(default_factory=list, max_length=20, description="Earlier turns (not used yet).")
 
     @field_validator("since", "until")
     @classmethod
-    def _iso_date(cls, value: str) -> str:
-        if value and not _DATE.match(value):
-            raise ValueError("expected a date like 2018-11-08")
-        return value
+    def _calendar_date(cls, value: str, info: ValidationInfo) -> str:
+        return iso_date(info.field_name, value)
+
+
+class _UnknownStatement(LookupError):
+    """A statement id in the request that the store does not have (404)."""
 
 
 def _guard(settings):
@@ -42,22 +43,51 @@ def _guard(settings):
         if not expected_basic and not expected_bearer:
             return
         given = request.headers.get("authorization", "")
-        if any(e and hmac.compare_digest(given, e) for e in (expected_basic, expected_bearer)):
+        # as bytes: compare_digest refuses str with non-ASCII characters, which a hostile header may carry
+        if any(e and hmac.compare_digest(given.encode(), e.encode()) for e in (expected_basic, expected_bearer)):
             return
         raise HTTPException(401, "authentication required", headers={"WWW-Authenticate": 'Basic realm="statement-qa"'})
 
     return check
 
 
-def build_api(index: Index, settings) -> FastAPI:
-    """The API app; app.py mounts the Gradio chat beside it on the same server."""
+def build_api(index: Index, settings, pool: AnswerPool | None = None) -> FastAPI:
+    """The API app; app.py mounts the Gradio chat beside it on the same server, so the middleware here (failed-login
+    limits, the upload switch) covers both. Answers run in `pool`, shared with the chat."""
     api = FastAPI(title="Statement QA", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    api.add_middleware(AccessGuard, max_failures=settings.login_max_failures, window_s=settings.login_window_s,
+                       refuse_uploads=upload_refusal(settings), limit_logins=bool(settings.auth or settings.api_token))
     guard = Depends(_guard(settings))
+    pool = pool or AnswerPool.from_settings(settings)
 
-    @api.post("/api/ask", dependencies=[guard])
-    def ask(body: AskRequest) -> dict:
-        """The same JSON as `python -m qa ask --json`."""
-        return answer(body.question, index, body.k, Filters(body.statements, body.since, body.until)).to_json()
+    def answer_json(body: AskRequest) -> dict:
+        index.refresh()
+        filters = Filters(body.statements, body.since, body.until)
+        if unknown := filters.unknown_statements(index.metas):
+            raise _UnknownStatement(", ".join(f"no statement {sid!r} in the store" for sid in unknown))
+        result = answer(body.question, index, body.k, filters)
+        out = result.to_json()
+        if not result.answered and (note := filters.undated_note(index.metas)):
+            out["note"] = note
+        return out
+
+    @api.post("/api/ask", dependencies=[guard], responses={404: {"description": "A statement asked for is not in the store"},
+                                                           503: {"description": "Busy: no answer could start in time"},
+                                                           504: {"description": "The answer took too long"}})
+    async def ask(body: AskRequest) -> dict:
+        """The same JSON as `python -m qa ask --json`, computed off the event loop within QA_ANSWER_TIMEOUT_S."""
+        if len(body.question.strip()) > settings.max_question_chars:
+            raise HTTPException(422, [{"loc": ["body", "question"], "type": "too_long",
+                                       "msg": f"question too long: {len(body.question.strip())} characters, at most "
+                                              f"{settings.max_question_chars} (QA_MAX_QUESTION_CHARS)"}])
+        try:
+            return await pool.arun(answer_json, body)
+        except _UnknownStatement as exc:
+            raise HTTPException(404, str(exc)) from None
+        except Busy as exc:
+            raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
+        except TooSlow as exc:
+            raise HTTPException(504, str(exc)) from None
 
     @api.get("/api/statements", dependencies=[guard])
     def statements() -> dict:

@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         return evaluate(rest)
     if command == "serve":
         if rest and rest[0] in ("-h", "--help"):
-            print("usage: statement-qa serve   (QA_HOST, QA_PORT, QA_AUTH, QA_API_TOKEN, QA_PERSIST_DIR …)")
+            print("usage: statement-qa serve   (QA_HOST, QA_PORT, QA_AUTH, QA_API_TOKEN, QA_PERSIST_DIR, QA_ALLOW_UPLOAD, "
+                  "QA_MAX_CONCURRENT_ANSWERS, QA_ANSWER_TIMEOUT_S, QA_LOGIN_MAX_FAILURES …)\n"
+                  "browser uploads need QA_AUTH, or QA_ALLOW_UPLOAD=1 with a loopback QA_HOST")
             return 0
         import app
 

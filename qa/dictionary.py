@@ -17,7 +17,12 @@ _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 _LATIN = re.compile(r"[A-Za-z]")
 _RUSSIAN_WORD = re.compile(r"[а-яёА-ЯЁ][а-яёА-ЯЁ-]+")
 _NOISE = re.compile(r"\[[^\]]*\]|\([^)]*\)|_\S+?\.")  # transcriptions, glosses, part-of-speech and domain marks
-_SENSES = re.compile(r"[;\n]|\d+[).]")
+# a sense number starts a digit run: \d+ tried at every digit of a long run was quadratic (71 s on 100 KB of digits)
+_SENSES = re.compile(r"[;\n]|(?<!\d)\d+[).]")
+# Bounded work per word: Mueller's longest headword has 28 letters, and the compound loop below tries every ending of a
+# word (quadratic in its length: one 5 MB "word" kept a question busy for 20 minutes), so longer words are not looked up.
+MAX_WORD_CHARS = 40
+_CACHE_SIZE = 50_000  # translations remembered; cleared when full, so distinct words cannot grow memory for ever
 
 
 # Irregular English forms whose base the suffix rules cannot reach (built → build); a form that is itself a headword
@@ -101,7 +106,11 @@ class Dictionary:
 
     def translations(self, word: str) -> tuple[str, ...]:
         """Russian lemmas of the word's translations, in the dictionary's order (examples and phrases skipped)."""
+        if len(word) > MAX_WORD_CHARS:
+            return ()
         if word not in self._cache:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
             self._cache[word] = self._translations(word)
         return self._cache[word]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.terms import _STOP, term, word_terms
+from qa.dictionary import MAX_WORD_CHARS
 from qa.places import russian_names
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,9 @@ _FRAME = frozenset("mention say said tell accord regard concern упоминат
                    "речь идти".split())
 # What every question about a statement calls it: a match on these says nothing about whether the text can answer.
 _FRAME_NOUNS = frozenset("statement document declar заявление документ декларация".split())
+# Bounded work per question: the distinct words read (each costs a lemma, BM25 scores, maybe a model call); a question
+# within QA_MAX_QUESTION_CHARS has far fewer, so the cap only stops text that reached here some other way.
+MAX_QUERY_WORDS = 100
 
 
 class Field:
@@ -154,11 +158,11 @@ class LexicalIndex:
         """Non-Cyrillic content words of the question (candidates for translation into the corpus's Russian)."""
         if not self.vocab:
             return []
-        words = []
-        for w in _WORD.findall(question):
-            if w.lower() in _STOP or _CYRILLIC.search(w) or term(w) in _STOP or term(w) in _FRAME or w in words:
+        words: dict[str, None] = {}
+        for w in capped_words(question):
+            if w.lower() in _STOP or _CYRILLIC.search(w) or term(w) in _STOP or term(w) in _FRAME:
                 continue
-            words.append(w)
+            words[w] = None
         # Each word costs a model call, so keep the likeliest content words: names first, then the longest.
         return sorted(words, key=lambda w: (not w[:1].isupper(), -len(w)))[:limit]
 
@@ -166,7 +170,7 @@ class LexicalIndex:
         """Russian content words the corpus lacks, when it has English text to translate them into."""
         if not self.has_latin:
             return []
-        words = [w for w in dict.fromkeys(_WORD.findall(question))
+        words = [w for w in capped_words(question)
                  if _CYRILLIC.search(w) and w.lower() not in _STOP and term(w) not in _STOP | _FRAME and term(w) not in self.df]
         return sorted(words, key=len, reverse=True)[:limit]
 
@@ -203,7 +207,7 @@ class LexicalIndex:
         exact: dict[str, list[str]] = {}
         stems: dict[str, list[str]] = {}
         for word, t in word_terms(question):
-            if t in _FRAME:
+            if t in _FRAME or len(word) > MAX_WORD_CHARS or t not in exact and len(exact) >= MAX_QUERY_WORDS:
                 continue
             # Russian translations are corpus lemmas already; English ones are dictionary words, stemmed here.
             alternatives = [a if _CYRILLIC.search(a) else term(a) for a in translations.get(word, [])]
@@ -241,6 +245,18 @@ class LexicalIndex:
             if t in self.naming:
                 named[self.naming[t]] = True
         return ~named[self.doc_statement]
+
+
+def capped_words(question: str, pattern: re.Pattern = _WORD) -> list[str]:
+    """The question's distinct words (of three letters or more by default), in order: at most MAX_QUERY_WORDS of at
+    most MAX_WORD_CHARS letters each, whatever the question's length."""
+    words: dict[str, None] = {}
+    for match in pattern.finditer(question):
+        if len(words) >= MAX_QUERY_WORDS:
+            break
+        if match.end() - match.start() <= MAX_WORD_CHARS:
+            words[match.group(0)] = None
+    return list(words)
 
 
 def term_vectors(vocab: list[str], embedder, cache: Path | None) -> np.ndarray:

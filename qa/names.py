@@ -27,6 +27,7 @@ _SIGN_BEFORE_VOWEL = re.compile(r"[ьъ](?=[еёюяи])")
 # Case endings as they fold (-а -у -е -ы -ой -ом -ым -их -ах -ам -ия -ию -ие -ое -ей -ем); a Latin word drops only -s or a vowel.
 _RU_ENDINGS = frozenset("a u e i o om oi ei em im ih ah am ia iu ie oe".split())
 _EN_ENDINGS = frozenset("saeiou")
+MAX_NAME_CHARS = 40  # a longer "word" is no name: lookups skip it, so one huge word costs nothing
 MIN_STEM = 4  # letters left when one is cut (Иран / Ирана), one more when two are (Ефимов / Ефимовой)
 
 
@@ -108,6 +109,8 @@ class NameIndex:
     def lookup(self, word: str) -> list[str]:
         """Corpus words in the other script spelling the same name: 'Khloponin' → ['Хлопонина'], 'ПРОКСИ' → ['PROXY'];
         words with an equal key first, then those differing only by a case ending, each alphabetically."""
+        if len(word) > MAX_NAME_CHARS:
+            return []
         cyrillic = is_cyrillic(word)
         table, keys = self.latin if cyrillic else self.cyrillic, _keys(word)
         found = {(key not in keys, w) for k in keys for stem in _stems(k, cyrillic) for key, w in table.get(stem, ())}

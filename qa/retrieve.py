@@ -1,6 +1,8 @@
 """Hybrid retrieval: candidate parts scored by the ranker over dense, lexical and contextual features → paragraphs."""
 from __future__ import annotations
 
+import datetime
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,25 +12,60 @@ from qa.index import Index
 from qa.query import Query, read_query
 from qa.ranker import Ranker, load_ranker
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def iso_date(name: str, value: str | None) -> str:
+    """A real calendar date as YYYY-MM-DD, or "" for none; otherwise a one-line ValueError that names the field."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"{name}: expected a date like 2018-11-08, got {value!r}")
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:  # 2018-13-45 has the shape of a date but is none
+        raise ValueError(f"{name}: {value} is not a calendar date") from None
+    return value
+
 
 @dataclass
 class Filters:
-    """Restrict retrieval to statements, a date range (ISO dates, inclusive) or an issuer."""
+    """Restrict retrieval to statements, a date range (ISO dates, inclusive) or an issuer. With a date range, undated
+    statements are left out: nothing says they fall within it."""
 
     statement_ids: list[str] = field(default_factory=list)
     since: str = ""
     until: str = ""
     issuer: str = ""
 
+    def __post_init__(self) -> None:
+        self.since, self.until = iso_date("since", self.since), iso_date("until", self.until)
+
     def allows(self, meta: dict) -> bool:
         if self.statement_ids and meta["statement_id"] not in self.statement_ids:
             return False
         date = meta.get("date_int", 0)
+        if (self.since or self.until) and not date:
+            return False
         if self.since and date < int(self.since.replace("-", "")):
             return False
         if self.until and date > int(self.until.replace("-", "")):
             return False
         return not self.issuer or meta.get("issuer") == self.issuer
+
+    def unknown_statements(self, metas: list[dict]) -> list[str]:
+        """The statement ids asked for that the store does not have."""
+        known = {m["statement_id"] for m in metas}
+        return [sid for sid in self.statement_ids if sid not in known]
+
+    def undated_note(self, metas: list[dict]) -> str:
+        """What to say beside a refusal when the date range has left undated statements out (else "")."""
+        if not (self.since or self.until):
+            return ""
+        undated = Filters(self.statement_ids, issuer=self.issuer)
+        n = len({m["statement_id"] for m in metas if not m.get("date_int") and undated.allows(m)})
+        return f"{n} undated statement(s) left out by the date filter (nothing says they fall within it)" if n else ""
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import uuid
 from pathlib import Path
 
 import pytest
@@ -62,7 +63,7 @@ def _serve(tmp, embedder, beacon: int = 0, **overrides):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, embedder, listener):
-    running, url = _serve(tmp_path_factory.mktemp("app"), embedder, beacon=listener[0])
+    running, url = _serve(tmp_path_factory.mktemp("app"), embedder, beacon=listener[0], allow_upload=True)
     yield url
     running.should_exit = True
 
@@ -91,6 +92,12 @@ def test_json_api(server):
         assert bad.status_code == 422
         fields = {tuple(e["loc"]) for e in bad.json()["detail"]}
         assert ("body", "question") in fields and ("body", "since") in fields
+        impossible = http.post("/api/ask", json={"question": "Which operations are named?", "until": "2018-13-45"})
+        assert impossible.status_code == 422 and "until: 2018-13-45 is not a calendar date" in impossible.text
+        unknown = http.post("/api/ask", json={"question": "Which operations are named?", "statements": ["nope"]})
+        assert unknown.status_code == 404 and unknown.json()["detail"] == "no statement 'nope' in the store"
+        long = http.post("/api/ask", json={"question": "Which operations are named? " * 40})
+        assert long.status_code == 422 and "question too long: 1119 characters, at most 1000" in long.json()["detail"][0]["msg"]
         assert http.get("/api/openapi.json").json()["paths"].keys() >= {"/api/ask", "/api/statements", "/api/health"}
         assert http.get("/api/docs").status_code == 200
 
@@ -112,6 +119,8 @@ def test_gradio_client_ask(server):
     result = Client(server, verbose=False).predict("Which operations are named?", api_name="/ask")
     assert result["answered"] and result["citations"][0]["paragraph"] == 8
     assert set(result) >= {"question", "answer", "retrieved", "latency_ms", "translations"}
+    long = Client(server, verbose=False).predict("Which operations are named? " * 40, api_name="/ask")
+    assert not long["answered"] and long["reason"] == "the question is too long (1119 characters; at most 1000)"
 
 
 def _browser():
@@ -144,6 +153,22 @@ def test_click_through_highlights_paragraph_8(server, tmp_path):
         browser.close()
 
 
+def test_chat_names_a_bad_date_and_an_overlong_question(server):
+    with _browser() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                    "--disable-background-networking", "--disable-component-update"])
+        page = browser.new_page()
+        page.goto(server)
+        page.click("text=Filters")
+        page.fill("#until textarea", "2018-13-45")
+        _ask(page, "Which operations are named?")
+        page.wait_for_selector("#chat >> text=until: 2018-13-45 is not a calendar date", timeout=60_000)
+        page.fill("#until textarea", "")
+        _ask(page, "Which operations are named? " * 40)
+        page.wait_for_selector("#chat >> text=the question is too long (1119 characters; at most 1000)", timeout=60_000)
+        browser.close()
+
+
 def test_hostile_statement_runs_no_script_and_fetches_nothing(server, listener):
     with _browser() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
@@ -164,7 +189,9 @@ def test_hostile_statement_runs_no_script_and_fetches_nothing(server, listener):
 
 
 def test_upload_from_the_browser_is_searchable_at_once(server, tmp_path):
-    statement = tmp_path / "ministers_2021.md"
+    from gradio.utils import get_upload_folder
+
+    statement = tmp_path / f"ministers_2021_{uuid.uuid4().hex[:8]}.md"
     statement.write_text("# Joint Statement of the Council of Foreign Ministers on Arctic shipping\n\nReykjavik, 20 May 2021\n\n"
                          "The ministers agree to open a year-round ice-class corridor for humanitarian convoys.\n", encoding="utf-8")
     empty = tmp_path / "empty.txt"
@@ -182,4 +209,13 @@ def test_upload_from_the_browser_is_searchable_at_once(server, tmp_path):
         _ask(page, "What corridor for humanitarian convoys was agreed?")
         cited = page.wait_for_selector(".statement .cited", timeout=60_000)
         assert "ice-class corridor" in cited.inner_text()
+        # another file under the same name is refused (the stored statement stays) unless "Replace" is ticked
+        statement.write_text(statement.read_text(encoding="utf-8").replace("ice-class", "nuclear"), encoding="utf-8")
+        page.set_input_files("#upload input[type=file]", [str(statement)])
+        page.wait_for_selector("#upload-status >> text=is already stored from another file", timeout=120_000)
+        page.check("#replace input[type=checkbox]")
+        page.set_input_files("#upload input[type=file]", [str(statement)])
+        page.wait_for_selector("#upload-status >> text=/replaced [1-9]/", timeout=120_000)
         browser.close()
+    # Gradio's cached copies are gone once ingested: nothing is left for its file route to serve
+    assert not list(Path(get_upload_folder()).glob(f"*/{statement.name}"))
