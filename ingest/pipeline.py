@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.chunking import chunk_statement, embed_chunks, passage_text, record_metadata
+from ingest.chunking import chunk_statement, embed_chunks, passage_text, record_metadata, revision
 from ingest.embedder import Embedder
 from ingest.readers import READERS
 from ingest.records import Chunk, IngestError, Statement
@@ -92,7 +92,7 @@ def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 5
     statements, failed = parse_paths(paths)
     summary = Summary(failed=failed)
     try:
-        todo = _plan(statements, store, summary, replace)
+        todo = _plan(statements, store, summary, replace, lambda st: revision(st, embedder, max_tokens, context))
         _write(todo, store, embedder, summary, max_tokens, batch_size, context)
         if store.legacy:
             _end_legacy(store)
@@ -101,16 +101,17 @@ def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 5
     return summary
 
 
-def _plan(statements: list[Statement], store: Store, summary: Summary, replace: bool) -> list[tuple]:
-    """(statement, fingerprint, stored manifest or None) of every statement to write; the rest are counted, refused or recorded as duplicates."""
+def _plan(statements: list[Statement], store: Store, summary: Summary, replace: bool, revision_of) -> list[tuple]:
+    """(statement, revision, fingerprint, stored manifest or None) of every statement to write; the rest are counted,
+    refused or recorded as duplicates."""
     from ingest.dedupe import SAME_DOCUMENT, fingerprint, similarity
 
     manifests = _guarded(store, store.manifests)
     prints = {sid: m.get("fingerprint", "") for sid, m in manifests.items()}
     todo: list[tuple] = []
     for statement in statements:
-        stored = manifests.get(statement.id)
-        if stored and stored.get("sha256") == statement.sha256 and _complete(store, statement.id, stored):
+        stored, rev = manifests.get(statement.id), revision_of(statement)
+        if stored and stored.get("revision") == rev and _complete(store, statement.id, stored):
             summary.unchanged += int(stored.get("records", 0))
             summary.statements.append(statement.id)
             continue
@@ -130,7 +131,7 @@ def _plan(statements: list[Statement], store: Store, summary: Summary, replace: 
                                            "duplicate_of": same[1], "similarity": round(same[0], 3)})
                 continue
         prints[statement.id] = mine
-        todo.append((statement, mine, stored))
+        todo.append((statement, rev, mine, stored))
     return todo
 
 
@@ -138,11 +139,11 @@ def _write(todo: list[tuple], store: Store, embedder: Embedder, summary: Summary
            max_tokens: int, batch_size: int, context: str) -> None:
     from tqdm import tqdm
 
-    total = sum(len(s.paragraphs) for s, _, _ in todo)
+    total = sum(len(t[0].paragraphs) for t in todo)
     with tqdm(total=total, unit="para", desc="ingest", file=sys.stderr, disable=None) as bar:
-        for statement, mine, stored in todo:
+        for statement, rev, mine, stored in todo:
             try:
-                chunks = chunk_statement(statement, embedder, max_tokens)
+                chunks = chunk_statement(statement, embedder, max_tokens, rev)
                 texts = [passage_text(statement, c, context) for c in chunks]
                 vectors, sentences, sentence_vectors = embed_chunks(chunks, embedder, batch_size, texts)
             except Exception as exc:  # a model failure on one file must not stop the batch
@@ -150,18 +151,18 @@ def _write(todo: list[tuple], store: Store, embedder: Embedder, summary: Summary
                 summary.failed.append({"path": statement.source, "error": f"{exc.__class__.__name__}: {exc}"})
                 continue
             old_ids = _guarded(store, store.statement_records, statement.id)["ids"]
-            _guarded(store, _store_statement, store, statement, mine, chunks, vectors, sentences, sentence_vectors)
+            _guarded(store, _store_statement, store, statement, rev, mine, chunks, vectors, sentences, sentence_vectors)
             if stored:
                 summary.replaced += len(chunks)
             else:
                 summary.added += len(chunks)
-            if old_ids and (not stored or stored.get("sha256") == statement.sha256):
+            if old_ids and (not stored or stored.get("revision") == rev):
                 summary.repaired.append(statement.id)  # left half-written by a run that was killed or lost the store
             summary.statements.append(statement.id)
             bar.update(len(statement.paragraphs))
 
 
-def _store_statement(store: Store, statement: Statement, mine: str, chunks: list[Chunk], vectors, sentences,
+def _store_statement(store: Store, statement: Statement, rev: str, mine: str, chunks: list[Chunk], vectors, sentences,
                      sentence_vectors) -> None:
     """Records, then sentences, then the commit; then the superseded records of the statement go."""
     store.upsert([c.id for c in chunks], vectors.tolist(), [c.text for c in chunks],
@@ -173,30 +174,30 @@ def _store_statement(store: Store, statement: Statement, mine: str, chunks: list
           "terms": " ".join(terms(c.text[a:b]))} for c, a, b in sentences])
     fault("before-commit")
     store.commit(statement.id, {
-        "sha256": statement.sha256, "records": len(chunks), "sentences": len(sentences),
+        "revision": rev, "sha256": statement.sha256, "records": len(chunks), "sentences": len(sentences),
         "paragraphs": len(statement.body), "title": statement.title, "issuer": statement.issuer,
         "date": statement.date, "place": statement.place, "number": statement.number,
         "source": statement.source, "sources": statement.source, "origin": statement.origin, "fingerprint": mine})
     fault("after-commit")
-    _sweep(store, statement.id, statement.sha256)
+    _sweep(store, statement.id, rev)
 
 
-def _sweep(store: Store, statement_id: str, sha256: str) -> None:
+def _sweep(store: Store, statement_id: str, rev: str) -> None:
     """Delete a statement's records (and with them their sentences) that its manifest no longer names."""
-    stale = [i for i in store.statement_records(statement_id)["ids"] if not owned(i, statement_id, sha256)]
+    stale = [i for i in store.statement_records(statement_id)["ids"] if not owned(i, statement_id, rev)]
     if stale:
         store.delete(stale)
 
 
 def _complete(store: Store, statement_id: str, manifest: dict) -> bool:
     """Every record and sentence the manifest counts is there; anything superseded is swept."""
-    sha = manifest.get("sha256", "")
+    rev = manifest.get("revision", "")
     records = _guarded(store, store.statement_records, statement_id)["ids"]
     sentences = _guarded(store, store.sentence_records, {"statement_id": statement_id})["ids"]
-    if sum(owned(i, statement_id, sha) for i in records) != manifest.get("records") or \
-            sum(owned(i, statement_id, sha) for i in sentences) != manifest.get("sentences"):
+    if sum(owned(i, statement_id, rev) for i in records) != manifest.get("records") or \
+            sum(owned(i, statement_id, rev) for i in sentences) != manifest.get("sentences"):
         return False
-    _guarded(store, _sweep, store, statement_id, sha)
+    _guarded(store, _sweep, store, statement_id, rev)
     return True
 
 

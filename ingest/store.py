@@ -144,7 +144,7 @@ def version_of(manifests: dict[str, dict]) -> str:
     """A digest of the manifest."""
     digest = hashlib.sha256()
     for sid, meta in sorted(manifests.items()):
-        digest.update(f"{sid}\0{meta.get('sha256')}\0{meta.get('records')}\0{meta.get('sources')}\n".encode())
+        digest.update(f"{sid}\0{meta.get('revision')}\0{meta.get('records')}\0{meta.get('sources')}\n".encode())
     return digest.hexdigest()
 
 
@@ -158,7 +158,7 @@ def committed(store: Store, manifests: dict[str, dict] | None) -> tuple[dict, di
     if manifests is None:
         return records, sentences, set()
     keep = [i for i, (rid, m) in enumerate(zip(records["ids"], records["metadatas"]))
-            if m["statement_id"] in manifests and owned(rid, m["statement_id"], manifests[m["statement_id"]].get("sha256", ""))]
+            if m["statement_id"] in manifests and owned(rid, m["statement_id"], manifests[m["statement_id"]].get("revision", ""))]
     kept_ids = {records["ids"][i] for i in keep}
     keep_sentences = [i for i, m in enumerate(sentences["metadatas"]) if m.get("chunk_id") in kept_ids]
     counts: dict[str, list[int]] = {}
@@ -177,9 +177,9 @@ def committed(store: Store, manifests: dict[str, dict] | None) -> tuple[dict, di
     return _pick(records, keep), _pick(sentences, keep_sentences), incomplete
 
 
-def owned(record_id: str, statement_id: str, sha256: str) -> bool:
-    """Whether a record (or sentence) id belongs to this version of the statement: ids carry the content hash."""
-    return bool(sha256) and record_id.startswith(f"{statement_id}/{sha256[:8]}/")
+def owned(record_id: str, statement_id: str, revision: str) -> bool:
+    """Whether a record (or sentence) id belongs to this revision of the statement: ids carry it."""
+    return bool(revision) and record_id.startswith(f"{statement_id}/{revision[:8]}/")
 
 
 def _pick(data: dict, rows: list[int]) -> dict:

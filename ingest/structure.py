@@ -38,7 +38,8 @@ class _Place:
 
     section: str = ""
     section_heading: str = ""
-    subheading: str = ""
+    chapter: str = ""  # «II. Основные задачи и функции Комиссии»: every item up to the next chapter sits under it
+    subheading: str = ""  # a heading inside an item's list («судьей Московского городского суда»): until the next item
     article: str = ""
     item: str = ""
     sub: str = ""
@@ -71,7 +72,7 @@ def structure(blocks: list[Block]) -> list[Part]:
         if block.kind == "table-row":
             at.row += 1
             row = f"строка {at.row}" if russian else f"row {at.row}"
-            context = " — ".join(filter(None, [at.section_heading, at.subheading, " | ".join(block.headers)]))
+            context = " — ".join(filter(None, [at.section_heading, at.chapter, at.subheading, " | ".join(block.headers)]))
             parts.append(Part("table-row", text, _path(at.section, row), context))
             i += 1
             continue
@@ -102,7 +103,7 @@ def structure(blocks: list[Block]) -> list[Part]:
                 at.section_heading = text
                 parts.append(Part("heading", text, at.section, ""))
             elif (roman := _ROMAN.match(text)):
-                at.subheading, at.item, at.sub = text, "", ""
+                at.chapter, at.subheading, at.item, at.sub = text, "", "", ""
                 chapter = f"{'разд.' if russian else 'Part'} {roman.group('roman')}"
                 parts.append(Part("heading", text, _path(at.section, chapter), at.section_heading))
             else:
@@ -111,10 +112,12 @@ def structure(blocks: list[Block]) -> list[Part]:
             i += 1
             continue
         m = LABEL.match(text)
-        context = " — ".join(filter(None, [at.section_heading, at.article, at.subheading]))
+        if m and m.group("pt"):  # a new numbered item closes the sub-headings of the one before (its list of courts)
+            at.subheading = ""
+        context = " — ".join(filter(None, [at.section_heading, at.article, at.chapter, at.subheading]))
         if m and (m.group("pt") or m.group("let")):
             if m.group("pt"):
-                at.item, at.sub, at.lead, at.subheading, at.numbered = m.group("pt"), "", text[:200], "", True
+                at.item, at.sub, at.lead, at.numbered = m.group("pt"), "", text[:200], True
             else:
                 at.sub = m.group("let")
             at.in_preamble = False

@@ -117,3 +117,16 @@ def test_a_store_from_before_manifests_is_served_and_upgraded_by_a_rerun(tmp_pat
     assert add([SEED], old, embedder).added == 10
     assert not old.legacy and not open_store(settings).legacy
     assert len(_served(old, embedder, settings)[SEED.stem]) == 10 and old.count() == 10
+
+
+def test_a_statement_made_differently_is_a_new_revision(tmp_path, embedder):
+    """The same file embedded with another context (or parsed by a better parser) is re-embedded, not 'unchanged'."""
+    from tests.conftest import SEED
+
+    settings = make_settings(tmp_path)
+    store = open_store(settings)
+    assert add([SEED], store, embedder).added == 10
+    assert add([SEED], store, embedder).unchanged == 10
+    again = add([SEED], store, embedder, context="none")
+    assert (again.replaced, again.unchanged) == (10, 0) and store.count() == 10
+    assert add([SEED], store, embedder, context="none").unchanged == 10
