@@ -11,7 +11,7 @@ from config import get_settings
 from config.settings import settings_error
 from qa.access import upload_refusal
 from qa.answer import answer
-from qa.engine import load_index
+from qa.engine import serving_index
 from qa.index import Index
 from qa.limits import AnswerPool, Busy, TooSlow
 from qa.retrieve import Filters
@@ -195,8 +195,8 @@ def main() -> None:
     except ValueError as exc:  # a bad QA_* value refuses to start, in one line
         print(settings_error(exc), file=sys.stderr)
         sys.exit(2)
-    index = load_index(settings)
-    if not index.ids:
+    index = serving_index(settings)
+    if not index.ids and not index.unreachable:
         from ingest.pipeline import add
 
         log.info("empty store: ingesting the bundled statements from %s", settings.statements_dir)
