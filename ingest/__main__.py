@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
                     label = f" [{p.label}]" if p.label else ""
                     print(f"  ¶{p.n} {p.kind}{label}: {p.text[:100]}".replace("\n", " / "))
         for f in failed:
-            print(f"{f['path']}: {f['error']}", file=sys.stderr)
+            print(f"{shown(f['path'])}: {f['error']}", file=sys.stderr)
         return 1 if failed else 0
 
     from ingest.store import StoreUnavailable, open_store, unavailable
@@ -79,9 +79,9 @@ def _with_store(args, settings, store) -> int:
             print(f"added {summary.added}, unchanged {summary.unchanged}, replaced {summary.replaced} records; "
                   f"{len(summary.duplicates)} duplicate file(s); {len(summary.failed)} file(s) failed")
             for d in summary.duplicates:
-                print(f"{d['path']}: duplicate_of {d['duplicate_of']} (similarity {d['similarity']}); recorded as a second source")
+                print(f"{shown(d['path'])}: duplicate_of {d['duplicate_of']} (similarity {d['similarity']}); recorded as a second source")
         for f in summary.failed + summary.refused:
-            print(f"{f['path']}: {f['error']}", file=sys.stderr)
+            print(f"{shown(f['path'])}: {f['error']}", file=sys.stderr)
         if summary.error:
             print(f"error: {summary.error}; stopped, nothing half-written is served", file=sys.stderr)
             return 2
@@ -105,6 +105,11 @@ def _with_store(args, settings, store) -> int:
         return 1
     print(f"removed {removed} records of {args.statement_id}")
     return 0
+
+
+def shown(path: str) -> str:
+    """A file name as one printable line: a newline or other control character in it must not split the report."""
+    return "".join(c if c.isprintable() else "?" for c in path)
 
 
 if __name__ == "__main__":

@@ -61,37 +61,41 @@ class Embedder:
         return len(self.model.tokenizer(self.passage_prefix + text, add_special_tokens=True)["input_ids"])
 
     def split(self, text: str, max_tokens: int) -> list[str]:
-        """Split a paragraph longer than the window at sentence ends, so every part fits."""
+        """Split a paragraph longer than the window at sentence ends, so every part fits. Each sentence is counted
+        once and the counts added (whitespace separates tokens, so a join costs the sum), so a huge paragraph costs
+        linear time, not a re-count of the growing part per sentence."""
         if self.count_tokens(text) <= max_tokens:
             return [text]
         from razdel import sentenize
 
+        return [piece for part in self._pack([s.text for s in sentenize(text)], max_tokens, " ")
+                for piece in self._hard_split(part, max_tokens)]
+
+    def _pack(self, pieces: list[str], max_tokens: int, joiner: str) -> list[str]:
+        """Consecutive pieces joined while their summed token counts fit the window."""
+        overhead = self.count_tokens("")
         parts: list[str] = []
-        current = ""
-        for sentence in (s.text for s in sentenize(text)):
-            candidate = f"{current} {sentence}".strip()
-            if current and self.count_tokens(candidate) > max_tokens:
-                parts.append(current)
-                current = sentence
-            else:
-                current = candidate
-        if current:
-            parts.append(current)
-        return [piece for part in parts for piece in self._hard_split(part, max_tokens)]
+        current: list[str] = []
+        size = overhead
+        for piece in pieces:
+            n = self.count_tokens(piece) - overhead
+            if current and size + n > max_tokens:
+                parts.append(joiner.join(current).strip())
+                current, size = [], overhead
+            current.append(piece)
+            size += n
+        if current and joiner.join(current).strip():
+            parts.append(joiner.join(current).strip())
+        return parts
 
     def _hard_split(self, text: str, max_tokens: int) -> list[str]:
-        """A single sentence over the window is cut at word boundaries."""
+        """A single sentence over the window is cut at word boundaries, and a single word over it (no spaces for
+        megabytes) into slices that fit: a character is at most one token."""
         if self.count_tokens(text) <= max_tokens:
             return [text]
-        words, out, current = re.split(r"(?<=\s)", text), [], ""
-        for word in words:
-            if current and self.count_tokens(current + word) > max_tokens:
-                out.append(current.strip())
-                current = ""
-            current += word
-        if current.strip():
-            out.append(current.strip())
-        return out
+        width = max(1, max_tokens - self.count_tokens(""))
+        words = [w[i : i + width] for w in re.split(r"(?<=\s)", text) for i in range(0, len(w), width)]
+        return [part for part in self._pack(words, max_tokens, "") if part]
 
 
 def model_path(name: str, cache: Path) -> str:

@@ -137,10 +137,10 @@ def _plan(statements: list[Statement], store: Store, summary: Summary, replace: 
 
 def _write(todo: list[tuple], store: Store, embedder: Embedder, summary: Summary,
            max_tokens: int, batch_size: int, context: str) -> None:
-    from tqdm import tqdm
+    from ingest.progress import progress
 
     total = sum(len(t[0].paragraphs) for t in todo)
-    with tqdm(total=total, unit="para", desc="ingest", file=sys.stderr, disable=None) as bar:
+    with progress(total) as bar:
         for statement, rev, mine, stored in todo:
             try:
                 chunks = chunk_statement(statement, embedder, max_tokens, rev)

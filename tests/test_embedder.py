@@ -53,3 +53,12 @@ def test_onnx_path_matches_sentence_transformers(embedder):
     reference = embedder.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
     assert np.sum(ours * reference, axis=1).min() > 0.9999
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_huge_paragraph_or_word_splits_into_parts_that_fit(embedder):
+    """A megabyte without a sentence end or a space still becomes window-sized parts (each sentence and word is counted
+    once, so this takes seconds, not the hours a re-count per word took)."""
+    for text in ["x" * 300_000, "слово " * 50_000]:
+        parts = embedder.split(text, 100)
+        assert "".join(p.replace(" ", "") for p in parts) == text.replace(" ", "")
+        assert max(embedder.count_tokens(p) for p in parts) <= 100

@@ -87,6 +87,7 @@ def test_cli_contract(tmp_path):
     summary = json.loads(added.stdout)
     assert summary["added"] == 10 and summary["failed"][0]["path"].endswith("empty.txt")
     assert "empty.txt: empty file" in added.stderr
+    assert "ingest: 10/10 paragraphs (100%)" in added.stderr  # progress as plain lines when not on a terminal
 
     listing = json.loads(_cli(["list", "--json"], env).stdout)
     assert listing["records"] == 10 and listing["statements"][0]["paragraphs"] == 9
