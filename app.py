@@ -39,7 +39,7 @@ def matched_as(result) -> str:
 
 def statement_html(index: Index, statement_id: str, cited: set[int]) -> str:
     """The whole statement as escaped HTML: header, every paragraph numbered, cited ones highlighted."""
-    meta, paragraphs = index.statement(statement_id)
+    meta, paragraphs = index.snapshot().statement(statement_id)
     e = html.escape
     out = [f"<div class='statement'><h3>{e(meta.get('title', ''))}</h3>",
            f"<p><b>Issuer:</b> {e(meta.get('issuer') or '—')} · <b>Date:</b> {e(meta.get('date') or '—')} · "

@@ -48,7 +48,8 @@ def soak(users: int, seconds: float, ingest: list[Path]) -> dict:
     shutil.copytree(ROOT / "data" / "statements", bundled)
     port = _free_port()
     env = {**os.environ, "QA_PERSIST_DIR": str(work / "store"), "QA_STATEMENTS_DIR": str(bundled), "QA_PORT": str(port)}
-    app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = open(work / "app.log", "w")
+    app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", limits=httpx.Limits(max_connections=users + 4))
     try:
         deadline = time.time() + 300
@@ -94,10 +95,13 @@ def soak(users: int, seconds: float, ingest: list[Path]) -> dict:
         client.close()
         app.terminate()
         app.wait(timeout=30)
+        log.close()
+        app_errors = [line for line in (work / "app.log").read_text(errors="replace").splitlines()
+                      if "Error" in line or "Traceback" in line or "ERROR" in line]
         shutil.rmtree(work, ignore_errors=True)
     lat = np.array(latencies or [0.0])
     return {"users": users, "seconds": seconds, "requests": len(latencies), "errors": len(errors),
-            "error_examples": sorted(set(errors))[:5], "p50_ms": round(float(np.percentile(lat, 50)), 1),
+            "error_examples": sorted(set(errors))[:5], "app_log_errors": app_errors[:12], "p50_ms": round(float(np.percentile(lat, 50)), 1),
             "p95_ms": round(float(np.percentile(lat, 95)), 1), "rss_mb_start": round(rss[0]), "rss_mb_peak": round(max(rss)),
             "ingested_files": len(ingest), "ingest_exit": ingest_rc, "statements_after": statements}
 

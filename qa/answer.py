@@ -101,6 +101,7 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
         index.refresh()
     except StoreUnavailable as exc:  # nothing loaded yet and the store is down: say so, try again next question
         return Answer(question, False, refusal, reason=f"the statement store is unreachable: {exc}")
+    index = index.snapshot()
     if not index.ids:
         return Answer(question, False, refusal, reason="no statements match (is the store empty? run: python -m ingest add data/statements)")
     query = read_query(index, question)

@@ -100,10 +100,11 @@ def build_api(index: Index, settings, pool: AnswerPool | None = None) -> FastAPI
     def statement(statement_id: str) -> dict:
         index.refresh()
         try:
-            meta, paragraphs = index.statement(statement_id)
+            snap = index.snapshot()  # metadata and kinds from the same load
+            meta, paragraphs = snap.statement(statement_id)
         except KeyError:
             raise HTTPException(404, f"no statement {statement_id!r} in the store") from None
-        kinds = {(m["statement_id"], m["paragraph"]): m.get("kind", "") for m in index.metas if m["statement_id"] == statement_id}
+        kinds = {(m["statement_id"], m["paragraph"]): m.get("kind", "") for m in snap.metas if m["statement_id"] == statement_id}
         keep = ("title", "issuer", "date", "place", "number", "signatories", "source", "sources")
         return {"id": statement_id, **{k: meta.get(k, "") for k in keep},
                 "paragraphs": [{"n": n, "label": label, "kind": kinds.get((statement_id, n), ""), "text": text}

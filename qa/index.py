@@ -61,18 +61,25 @@ class Index:
         self.version: str | None = None
         self._checked, self._writes = float("-inf"), -1
         self.unreachable = ""  # why the store could not be read at the last check ("" when it could)
+        self._snapshot = self
         self._load({"ids": [], "metadatas": [], "documents": [], "embeddings": []},
                    {"ids": [], "metadatas": [], "embeddings": []})
+
+    def snapshot(self) -> Index:
+        """The index as last loaded, never changed afterwards: an answer reads everything from one snapshot, so a reload
+        by another thread mid-answer cannot mix two versions of the store."""
+        return self._snapshot
 
     def refresh(self, force: bool = False) -> None:
         """Reload when the store's committed contents changed — checked at most every `refresh_seconds`, at once after a
         write from this process. If the store cannot be read, an index that has something keeps answering from memory
         (`unreachable` says why) and tries again at the next check; an empty one raises StoreUnavailable."""
-        now = time.monotonic()
-        if not force and self.store.writes == self._writes and now - self._checked < self.settings.refresh_seconds:
+        if not force and self._fresh():
             return
         with self._lock:
-            self._checked, self._writes = now, self.store.writes
+            if not force and self._fresh():  # another thread checked while this one waited
+                return
+            self._checked, self._writes = time.monotonic(), self.store.writes
             try:
                 self._reload(force)
                 self.unreachable = ""
@@ -81,6 +88,9 @@ class Index:
                 if not self.ids:
                     raise StoreUnavailable(self.unreachable) from exc
                 log.warning("serving the loaded index: %s", self.unreachable)
+
+    def _fresh(self) -> bool:
+        return self.store.writes == self._writes and time.monotonic() - self._checked < self.settings.refresh_seconds
 
     def _reload(self, force: bool) -> None:
         for attempt in range(3):
@@ -98,8 +108,12 @@ class Index:
                 continue
             if incomplete and attempt < 2:  # a writer committed between our reads: read again
                 continue
-            self._load(records, sentences)
-            self.version = version if not incomplete else None
+            fresh = object.__new__(Index)
+            fresh.__dict__.update(self.__dict__)  # store, embedder, settings, lock and query cache are shared
+            fresh._load(records, sentences)
+            fresh.version = version if not incomplete else None
+            fresh._snapshot = fresh
+            self.__dict__.update(fresh.__dict__)  # one C-level update: readers of the live index see old or new
             log.info("index loaded: %d paragraph records, %d sentences%s", len(self.ids), len(self.sentence_owner),
                      f" ({len(incomplete)} statement(s) skipped while being written)" if incomplete else "")
             return

@@ -89,3 +89,26 @@ def test_the_app_answers_throughout_and_serves_statements_other_processes_add(tm
         client.close()
         app.terminate()
         app.wait(timeout=30)
+
+
+def test_answers_read_one_snapshot_while_another_thread_reloads(seed_index):
+    """A reload swaps the whole index at once; an answer in flight keeps the snapshot it started with."""
+    from qa.answer import answer
+
+    outcomes: list[object] = []
+
+    def ask() -> None:
+        for _ in range(25):
+            try:
+                outcomes.append(answer("Which operations are named?", seed_index).citations[0].paragraph)
+            except Exception as exc:  # a mixed old/new index raised here (shape mismatches) before snapshots
+                outcomes.append(exc)
+
+    askers = [threading.Thread(target=ask) for _ in range(2)]
+    for t in askers:
+        t.start()
+    for _ in range(8):
+        seed_index.refresh(force=True)
+    for t in askers:
+        t.join(timeout=300)
+    assert len(outcomes) == 50 and all(o == 8 for o in outcomes), [o for o in outcomes if o != 8][:3]
