@@ -1,4 +1,5 @@
-"""Web chat (Gradio): ask, read quoted answers, click a citation to see the whole statement with the paragraph highlighted."""
+"""Web chat (Gradio): a conversation with quoted, cited answers; chips open the statement at its paragraph; a
+Statements tab to list, open, add and remove statements. A thin shell over qa/."""
 from __future__ import annotations
 
 import html
@@ -9,158 +10,194 @@ import gradio as gr
 
 from config import get_settings
 from config.settings import settings_error
+from qa import chat_view, conversation, feedback
 from qa.access import upload_refusal
-from qa.answer import answer
 from qa.engine import serving_index
+from qa.i18n import browser_language, t
 from qa.index import Index
 from qa.limits import AnswerPool, Busy, TooSlow
 from qa.retrieve import Filters
-from qa.uploads import ingest_uploads
+from qa.statements_view import choices, statements_table, upload_report
+from qa.web_assets import CHAT_JS, CSS, PANEL_JS
 
 log = logging.getLogger("app")
-EXAMPLES = ["Which operations are named?", "Какие операции названы?", "When and where was the statement adopted?",
-            "Что говорится об использовании террористов в политических целях?"]
-CSS = """
-.statement .para {padding: 6px 8px; margin: 4px 0; border-radius: 6px; white-space: pre-wrap}
-.statement .cited {background: #fff3b0; border-left: 4px solid #e0a800}
-.statement .num {color: #888; font-weight: bold; margin-right: 6px}
-.statement h3 {margin-bottom: 2px}
-"""
-SCROLL_JS = "() => { setTimeout(() => document.querySelector('.statement .cited')?.scrollIntoView({block: 'center'}), 150); }"
-
-
-def matched_as(result) -> str:
-    """How the question's words were also matched in the corpus's other language (dictionary translations)."""
-    if not result.translations:
-        return ""
-    pairs = "; ".join(f"{html.escape(w)} → {html.escape(', '.join(ts))}" for w, ts in result.translations.items())
-    return f'<p class="matched-as">Also matched as: {pairs}</p>'
-
-
-def statement_html(index: Index, statement_id: str, cited: set[int]) -> str:
-    """The whole statement as escaped HTML: header, every paragraph numbered, cited ones highlighted."""
-    meta, paragraphs = index.snapshot().statement(statement_id)
-    e = html.escape
-    out = [f"<div class='statement'><h3>{e(meta.get('title', ''))}</h3>",
-           f"<p><b>Issuer:</b> {e(meta.get('issuer') or '—')} · <b>Date:</b> {e(meta.get('date') or '—')} · "
-           f"<b>Place:</b> {e(meta.get('place') or '—')} · <b>Source:</b> {e(meta.get('source', ''))}</p>"]
-    for n, label, text in paragraphs:
-        cls = "para cited" if n in cited else "para"
-        tag = f"¶{n}" + (f" ({e(label)})" if label else "") if n else "header"
-        out.append(f"<div class='{cls}' data-paragraph='{n}'><span class='num'>{tag}</span>{e(text)}</div>")
-    return "".join(out) + "</div>"
+EXAMPLES = {"en": ["Which operations are named?", "When and where was the statement adopted?",
+                   "What is said about using terrorists for political ends?"],
+            "ru": ["Какие операции названы?", "Когда и где принято заявление?",
+                   "Что говорится об использовании террористов в политических целях?"]}
 
 
 def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
-    """The chat page; answers run in `pool` (shared with the JSON API), at most QA_MAX_CONCURRENT_ANSWERS at once."""
+    """The page; answers run in `pool` (shared with the JSON API), at most QA_MAX_CONCURRENT_ANSWERS at once."""
+    from ingest.catalog import list_statements, remove
+
     pool = pool or AnswerPool.from_settings(settings)
     uploads_off = upload_refusal(settings)
     answering = {"concurrency_limit": settings.max_concurrent_answers, "concurrency_id": "answer"}
+    recent, votes = feedback.Recent(), feedback.feedback_path(settings)
+    quiet = {"api_visibility": "private"}
 
-    def statement_choices() -> list[tuple[str, str]]:
-        seen: dict[str, str] = {}
-        for m in index.metas:
-            seen.setdefault(m["statement_id"], f"{m.get('date') or 'undated'} · {m.get('title', '')[:70]}")
-        return sorted(((label, sid) for sid, label in seen.items()), reverse=True)
+    def show(sid: str, p: int, kind: str, lang: str) -> str:
+        return chat_view.statement_html(index, sid, p, kind, lang)
 
-    def on_ask(question, history, statements, since, until):
-        history = list(history or [])
-        question = (question or "").strip()
+    def open_statement(asked: dict) -> str:
+        """Called by a chip in the browser: {sid, p, kind, lang} → the statement at that paragraph."""
+        return show(str(asked.get("sid", "")), int(asked.get("p") or 0), str(asked.get("kind", "cited")),
+                    str(asked.get("lang", "en")))
+
+    def record_vote(vote: dict) -> str:
+        """Called by 👍/👎 in the browser: {id, vote, comment, lang} → appended to the feedback file."""
+        turn, lang = recent.get(str(vote.get("id", ""))), str(vote.get("lang", "en"))
+        if turn is None:  # the server restarted since the answer was shown
+            return "—"
+        feedback.record(votes, turn, str(vote.get("vote", "")), str(vote.get("comment") or ""))
+        return t("thanks", lang)
+
+    def listing(lang: str):
+        items = list_statements(index.store)
+        options = choices(items)
+        return (statements_table(items, lang), gr.update(choices=options), gr.update(choices=options, value=None),
+                gr.update(samples=[[q] for q in EXAMPLES[lang]]))
+
+    def ask(question, turns, statements, since, until, lang):
+        turns, question = list(turns or []), (question or "").strip()
         if not question:
-            return history, gr.update(), "", ""
+            return gr.update(), turns, gr.update(), gr.update(), gr.update()
         try:
             filters = Filters(list(statements or []), since, until)  # a bad date: one line naming the field
-            result = pool.run(answer, question, index, None, filters)
-        except (ValueError, Busy, TooSlow) as exc:
-            history += [{"role": "user", "content": html.escape(question)},
-                        {"role": "assistant", "content": html.escape(f"Sorry: {exc}")}]
-            return history, gr.update(choices=[], value=None), "", ""
-        except Exception as exc:  # the UI must stay alive; the log keeps the details
+            result, reading = pool.run(conversation.ask, question, index, conversation.turns_from(turns), filters)
+        except (ValueError, Busy, TooSlow) as exc:  # the question stays in the box, to fix the filter and ask again
+            turns.append(chat_view.error_turn(question, f"{t('sorry', lang)}: {exc}"))
+            return chat_view.render_conversation(turns, lang), turns, gr.update(), gr.update(), question
+        except Exception:  # the UI must stay alive; the log keeps the details
             log.exception("question failed")
-            history += [{"role": "user", "content": html.escape(question)},
-                        {"role": "assistant", "content": html.escape(f"Sorry, something went wrong: {exc}")}]
-            return history, gr.update(choices=[], value=None), "", ""
-        if result.answered:
-            body = "\n\n".join(f"{i}. {html.escape(c.render())}" for i, c in enumerate(result.citations, 1))
-            choices = [(f"[{i}] {c.statement_id} ¶{c.paragraph}", f"{c.statement_id}|{c.paragraph}")
-                       for i, c in enumerate(result.citations, 1)]
-        else:
-            note = filters.undated_note(index.metas)
-            body = html.escape(f"{result.answer} ({result.reason})" + (f"\n\n({note})" if note else ""))
-            if result.retrieved:
-                body += "\n\nClosest paragraphs:\n\n" + "\n\n".join(
-                    html.escape(f"- {h.statement_id} ¶{h.paragraph}: {h.text[:160]}…") for h in result.retrieved[:3])
-            choices = [(f"closest: {h.statement_id} ¶{h.paragraph}", f"{h.statement_id}|{h.paragraph}") for h in result.retrieved[:3]]
-        history += [{"role": "user", "content": html.escape(question)}, {"role": "assistant", "content": body}]
-        passages = "<table><tr><th>#</th><th>statement</th><th>¶</th><th>fused</th><th>dense</th><th>bm25</th><th>text</th></tr>" + "".join(
-            f"<tr><td>{i}</td><td>{html.escape(h.statement_id)}</td><td>{h.paragraph}</td><td>{h.score:.4f}</td>"
-            f"<td>{h.dense:.3f}</td><td>{h.lexical:.2f}</td><td>{html.escape(h.text[:200])}</td></tr>"
-            for i, h in enumerate(result.retrieved, 1)) + "</table>" + matched_as(result)
-        first = choices[0][1] if choices else None
-        panel = open_citation(first, result) if first else ""
-        return history, gr.update(choices=choices, value=first), panel, passages
+            turns.append(chat_view.error_turn(question, t("went_wrong", lang)))
+            return chat_view.render_conversation(turns, lang), turns, gr.update(), gr.update(), question
+        turn = chat_view.make_turn(result, reading, index, filters)
+        recent.put(turn)
+        turns.append(turn)
+        first = (turn["cited"] or turn["closest"] or [None])[0]
+        panel = show(first["statement_id"], first["paragraph"], "cited" if turn["cited"] else "closest",
+                               lang) if first else gr.update()
+        return chat_view.render_conversation(turns, lang), turns, panel, chat_view.passages_html(result), ""
 
-    def open_citation(value, result=None):
-        if not value:
-            return ""
-        sid, n = value.rsplit("|", 1)
-        try:
-            return statement_html(index, sid, {int(n)})
-        except KeyError:
-            return f"<p>Statement {html.escape(sid)} is no longer in the store.</p>"
+    def on_load(request: gr.Request):
+        params = request.query_params if request else {}
+        lang = browser_language(request.headers.get("accept-language") if request else "", params.get("lang"))
+        panel, turns = t("panel_empty", lang), []
+        if params.get("statement"):
+            try:
+                p = int(params.get("p", 0))
+            except ValueError:
+                p = 0
+            panel = show(params["statement"], p, "cited", lang)
+        out = ask(params.get("q", ""), [], params.getlist("s"), params.get("since", ""), params.get("until", ""), lang) \
+            if params.get("q") else (chat_view.render_conversation([], lang), [], panel, "", "")
+        chat, turns, answered_panel, passages, _ = out
+        if params.get("statement"):  # a permalink to a paragraph wins over the answer's first citation
+            answered_panel = panel
+        return (lang, *relabel(lang), chat, turns, answered_panel if answered_panel is not None else panel, passages,
+                *listing(lang))
 
-    def upload(files, replace):
-        if uploads_off:  # the upload area is not shown then, and Gradio's upload route refuses files (qa.access)
-            return html.escape(uploads_off), gr.update(), gr.update(value=None)
+    def relabel(lang: str) -> list:
+        """Every label in `lang` (the page is drawn in English first, then relabelled on load)."""
+        return [f"### {t('title', lang)}", gr.update(label=t("chat_tab", lang)), gr.update(label=t("statements_tab", lang)),
+                gr.update(placeholder=t("placeholder", lang)), gr.update(value=t("ask", lang)), gr.update(value=t("clear", lang)),
+                gr.update(label=t("examples", lang)), gr.update(label=t("filters", lang)),
+                gr.update(label=t("statements_filter", lang)), gr.update(label=t("since", lang)), gr.update(label=t("until", lang)),
+                gr.update(label=t("passages", lang)), gr.update(label=t("upload", lang)), gr.update(label=t("replace", lang)),
+                gr.update(label=t("choose_statement", lang)), gr.update(value=t("open", lang)), gr.update(value=t("remove", lang)),
+                gr.update(label=t("language", lang))]
+
+    def switch(lang, turns):
+        return (*relabel(lang), chat_view.render_conversation(turns or [], lang), *listing(lang))
+
+    def upload(files, replace, lang):
+        if uploads_off:
+            return html.escape(uploads_off), gr.update(value=None), *listing(lang)
         if not files:
-            return "No file chosen.", gr.update(), gr.update(value=None)
-        lines = ingest_uploads(files if isinstance(files, list) else [files], index, settings, replace=bool(replace))
-        return "\n\n".join(lines), gr.update(choices=statement_choices()), gr.update(value=None)
+            return t("no_file", lang), gr.update(value=None), *listing(lang)
+        report = upload_report(files if isinstance(files, list) else [files], index, settings, bool(replace), lang)
+        return report, gr.update(value=None), *listing(lang)
+
+    def drop(sid, lang):
+        if uploads_off:  # removing is as guarded as adding
+            return html.escape(uploads_off), *listing(lang)
+        if not sid:
+            return "", *listing(lang)
+        remove(sid, index.store)
+        index.refresh(force=True)
+        return f"{t('removed', lang)}: {html.escape(sid)}", *listing(lang)
 
     def ask_api(question: str) -> dict:
         """Answer a question; the same JSON as `python -m qa ask --json`."""
+        from qa.answer import answer
+
         try:
             return pool.run(answer, question, index).to_json()
         except (Busy, TooSlow) as exc:
             raise gr.Error(str(exc)) from None
 
-    # Uploads that never reach an event (a bare POST to Gradio's upload route) are deleted within two hours.
     with gr.Blocks(title="Statement QA", delete_cache=(3600, 3600)) as demo:
-        gr.Markdown("## Statement QA — quoted, cited answers from official statements")
+        lang = gr.State("en")
+        turns = gr.State([])
         with gr.Row():
-            with gr.Column(scale=5):
-                # Quotes are shown as text, never rendered: no Markdown (render_markdown=False) and no HTML (escaped), so a
-                # statement's image, link or markup never reaches a browser.
-                chat = gr.Chatbot(label="Answers", height=420, sanitize_html=True, render_markdown=False, elem_id="chat")
+            title = gr.Markdown(f"### {t('title', 'en')}", elem_id="title")
+            language = gr.Radio([("English", "en"), ("Русский", "ru")], value="en", label=t("language", "en"),
+                                elem_id="language", scale=0, min_width=220)
+        with gr.Tabs():
+            with gr.Tab(t("chat_tab", "en"), elem_id="chat-tab") as chat_tab:
                 with gr.Row():
-                    box = gr.Textbox(placeholder="Ask in English or Russian…", show_label=False, scale=5, elem_id="question")
-                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                gr.Examples(EXAMPLES, inputs=box, label="Examples")
-                cites = gr.Radio(label="Citations — click to open the statement", choices=[], elem_id="citations")
-                with gr.Accordion("Filters", open=False):
-                    statements = gr.Dropdown(statement_choices(), multiselect=True, label="Statements")
-                    with gr.Row():
-                        since = gr.Textbox(label="Since (YYYY-MM-DD)", elem_id="since")
-                        until = gr.Textbox(label="Until (YYYY-MM-DD)", elem_id="until")
-                with gr.Accordion("Retrieved passages and scores", open=False):
-                    passages = gr.HTML()
-                with gr.Accordion("Add statements", open=False):
-                    files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"],
-                                    elem_id="upload", visible=not uploads_off)
-                    replace = gr.Checkbox(False, label="Replace: a file under the id of a stored statement replaces it "
-                                          "(otherwise it is refused)", elem_id="replace", visible=not uploads_off)
-                    status = gr.Markdown(html.escape(uploads_off), elem_id="upload-status")
-            with gr.Column(scale=4):
-                panel = gr.HTML("<p>Click a citation to see the whole statement here.</p>", elem_id="panel")
-        inputs = [box, chat, statements, since, until]
-        outputs = [chat, cites, panel, passages]
+                    with gr.Column(scale=5, min_width=320):
+                        # Statement text is escaped into this HTML: never rendered as Markdown or HTML, so nothing a
+                        # statement says reaches the browser as markup (tests/test_app.py checks a hostile one).
+                        chat = gr.HTML(chat_view.render_conversation([], "en"), elem_id="chat", js_on_load=CHAT_JS,
+                                       server_functions=[record_vote], apply_default_css=False)
+                        with gr.Row():
+                            box = gr.Textbox(placeholder=t("placeholder", "en"), show_label=False, scale=5, elem_id="question")
+                            send = gr.Button(t("ask", "en"), variant="primary", scale=1, min_width=80, elem_id="ask")
+                            clear = gr.Button(t("clear", "en"), scale=1, min_width=80, elem_id="clear")
+                        examples = gr.Dataset(components=["textbox"], samples=[[q] for q in EXAMPLES["en"]],
+                                              label=t("examples", "en"), elem_id="examples")
+                        with gr.Accordion(t("filters", "en"), open=False) as filters_box:
+                            statements = gr.Dropdown([], multiselect=True, label=t("statements_filter", "en"),
+                                                     elem_id="statements-filter")
+                            with gr.Row():
+                                since = gr.Textbox(label=t("since", "en"), elem_id="since")
+                                until = gr.Textbox(label=t("until", "en"), elem_id="until")
+                        with gr.Accordion(t("passages", "en"), open=False) as passages_box:
+                            passages = gr.HTML()
+                    with gr.Column(scale=4, min_width=320, elem_id="panel-col"):
+                        panel = gr.HTML(t("panel_empty", "en"), elem_id="panel", js_on_load=PANEL_JS,
+                                        server_functions=[open_statement], apply_default_css=False)
+            with gr.Tab(t("statements_tab", "en"), elem_id="statements-tab") as statements_tab:
+                table = gr.HTML(elem_id="statements-table")
+                with gr.Row():
+                    chosen = gr.Dropdown([], label=t("choose_statement", "en"), elem_id="chosen", scale=4)
+                    open_btn = gr.Button(t("open", "en"), elem_id="open", scale=1, min_width=80)
+                    remove_btn = gr.Button(t("remove", "en"), variant="stop", elem_id="remove", scale=1, min_width=80)
+                removed = gr.HTML(elem_id="removed")
+                files = gr.File(file_count="multiple", label=t("upload", "en"), elem_id="upload", visible=not uploads_off)
+                replace = gr.Checkbox(False, label=t("replace", "en"), elem_id="replace", visible=not uploads_off)
+                report = gr.HTML(html.escape(uploads_off), elem_id="upload-status")
+                viewer = gr.HTML(elem_id="viewer")
+
+        labelled = [title, chat_tab, statements_tab, box, send, clear, examples, filters_box, statements, since, until,
+                    passages_box, files, replace, chosen, open_btn, remove_btn, language]
+        lists = [table, statements, chosen, examples]
+        asked = [chat, turns, panel, passages, box]
         for trigger in (send.click, box.submit):
-            trigger(on_ask, inputs, outputs, api_visibility="private", **answering).then(
-                lambda: "", None, box, js=SCROLL_JS, api_visibility="private")
-        cites.input(open_citation, cites, panel, api_visibility="private").then(
-            None, None, None, js=SCROLL_JS, api_visibility="private")
-        files.upload(upload, [files, replace], [status, statements, files], api_visibility="private")
+            trigger(ask, [box, turns, statements, since, until, lang], asked, **quiet, **answering)
+        examples.click(lambda sample, *rest: ask(sample[0], *rest), [examples, turns, statements, since, until, lang], asked,
+                       **quiet, **answering)
+        clear.click(lambda lng: (chat_view.render_conversation([], lng), [], t("panel_empty", lng), "", ""), lang, asked, **quiet)
+        language.input(lambda lng: lng, language, lang, **quiet).then(switch, [lang, turns], [*labelled, chat, *lists], **quiet)
+        demo.load(on_load, None, [lang, *labelled, chat, turns, panel, passages, *lists], **quiet)
+        files.upload(upload, [files, replace, lang], [report, files, *lists], **quiet)
+        open_btn.click(lambda sid, lng: show(sid, -1, "cited", lng) if sid else "", [chosen, lang], viewer, **quiet)
+        remove_btn.click(drop, [chosen, lang], [removed, *lists], **quiet)
         gr.api(ask_api, api_name="ask", **answering)
+
     return demo
 
 
@@ -176,16 +213,33 @@ def serve(index: Index, settings, block: bool = True):
     auth = tuple(settings.auth.split(":", 1)) if settings.auth and ":" in settings.auth else None
     pool = AnswerPool.from_settings(settings)  # one pool for the chat and the API: their answers share the limit
     web = gr.mount_gradio_app(build_api(index, settings, pool), build(index, settings, pool), path="/", auth=auth, css=CSS,
-                              show_error=False, max_file_size=int(settings.max_upload_mb * 1024 * 1024))
+                              show_error=False, max_file_size=int(settings.max_upload_mb * 1024 * 1024), footer_links=[],
+                              run_history=False)
     server = uvicorn.Server(uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning"))
-    if block:
-        server.run()
-        return server
-    threading.Thread(target=server.run, daemon=True).start()
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
     deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
+    if block:
+        print(f"Statement QA is running at http://{settings.host}:{settings.port}/  (Ctrl+C stops it)", flush=True)
+        try:
+            thread.join()
+        except KeyboardInterrupt:
+            server.should_exit = True
+            thread.join(timeout=10)
     return server
+
+
+def port_in_use(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 def main() -> None:
@@ -194,6 +248,10 @@ def main() -> None:
         settings = get_settings()
     except ValueError as exc:  # a bad QA_* value refuses to start, in one line
         print(settings_error(exc), file=sys.stderr)
+        sys.exit(2)
+    if port_in_use(settings.host, settings.port):  # checked before loading anything, and said in one line
+        print(f"error: port {settings.port} on {settings.host} is in use; set QA_PORT to a free one (e.g. QA_PORT="
+              f"{settings.port + 1} make run)", file=sys.stderr)
         sys.exit(2)
     index = serving_index(settings)
     if not index.ids and not index.unreachable:
@@ -204,7 +262,7 @@ def main() -> None:
                       settings.passage_context)
         log.info("ingested: %s", summary.to_json())
         index.refresh(force=True)
-    log.info("serving on http://%s:%d/ (JSON API under /api, docs at /api/docs)", settings.host, settings.port)
+    log.info("JSON API under /api, docs at /api/docs")
     serve(index, settings)
 
 

@@ -8,10 +8,20 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from qa.access import AccessGuard, upload_refusal
-from qa.answer import answer
+from qa.conversation import ask as ask_in_turn
+from qa.conversation import turns_from
+from qa.i18n import question_language
 from qa.index import Index
 from qa.limits import AnswerPool, Busy, TooSlow
 from qa.retrieve import Filters, iso_date
+
+
+class HistoryTurn(BaseModel):
+    """An earlier turn: its question and the statement ids its answer cited (they become the follow-up's focus)."""
+
+    question: str = Field(max_length=1000)
+    statements: list[str] = Field(default_factory=list, max_length=20)
+    read_as: str = Field("", max_length=3000, description="How that turn was read (its answer's read_as), if known.")
 
 
 class AskRequest(BaseModel):
@@ -22,7 +32,8 @@ class AskRequest(BaseModel):
     statements: list[str] = Field(default_factory=list, max_length=200)
     since: str = Field("", description="Only statements dated on or after this day (YYYY-MM-DD); undated ones are left out.")
     until: str = Field("", description="Only statements dated on or before this day (YYYY-MM-DD); undated ones are left out.")
-    history: list[str] = Field(default_factory=list, max_length=20, description="Earlier turns (not used yet).")
+    history: list[HistoryTurn | str] = Field(default_factory=list, max_length=20, description="Earlier turns, oldest first: "
+                                             "the statements cited last become the focus of a follow-up (see read_as).")
 
     @field_validator("since", "until")
     @classmethod
@@ -65,8 +76,11 @@ def build_api(index: Index, settings, pool: AnswerPool | None = None) -> FastAPI
         filters = Filters(body.statements, body.since, body.until)
         if unknown := filters.unknown_statements(index.metas):
             raise _UnknownStatement(", ".join(f"no statement {sid!r} in the store" for sid in unknown))
-        result = answer(body.question, index, body.k, filters)
+        history = turns_from([h if isinstance(h, str) else h.model_dump() for h in body.history])
+        result, reading = ask_in_turn(body.question, index, history, filters, body.k)
         out = result.to_json()
+        out["read_as"] = {"question": reading.text, "statements": reading.focus, "kind": reading.kind,
+                          "note": reading.note(index, question_language(body.question))}
         if not result.answered and (note := filters.undated_note(index.metas)):
             out["note"] = note
         return out
@@ -91,7 +105,7 @@ def build_api(index: Index, settings, pool: AnswerPool | None = None) -> FastAPI
 
     @api.get("/api/statements", dependencies=[guard])
     def statements() -> dict:
-        from ingest.pipeline import list_statements
+        from ingest.catalog import list_statements
 
         items = list_statements(index.store)
         return {"statements": items, "count": len(items)}
