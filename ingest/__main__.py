@@ -87,7 +87,7 @@ def _with_store(args, settings, store) -> int:
             return 2
         return 1 if summary.failed or summary.refused else 0
     if args.command == "list":
-        from ingest.pipeline import list_statements
+        from ingest.catalog import list_statements
 
         items = list_statements(store)
         if args.json:
@@ -97,7 +97,7 @@ def _with_store(args, settings, store) -> int:
                 print(f"{it['id']}  {it['date'] or '----------'}  {it['paragraphs']:>3} ¶  {it['records']:>3} rec  {it['title'][:70]}")
             print(f"{len(items)} statements, {store.count()} records")
         return 0
-    from ingest.pipeline import remove
+    from ingest.catalog import remove
 
     removed = remove(args.statement_id, store)
     if not removed:

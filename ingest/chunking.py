@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -75,20 +76,35 @@ def short_title(title: str, words: int = 12) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-def embed_chunks(chunks: list[Chunk], embedder: Embedder, batch_size: int = 32, texts: list[str] | None = None):
-    """Vectors for every chunk (of `texts`, the chunks' contextual text, when given) and for every sentence of it; a
-    one-sentence chunk embedded as its bare text reuses its own vector."""
+@dataclass
+class EmbeddingPlan:
+    """What one statement needs encoded (its chunks' texts, then the sentences that are not a whole bare chunk), and
+    how the vectors come back to chunks and sentences: a plan lets many statements share one sorted encode call."""
+
+    chunks: list[Chunk]
+    texts: list[str]
+    sentences: list[tuple[Chunk, int, int]]
+    whole: set[str]
+    extra: list[tuple[Chunk, int, int]]
+
+    def assemble(self, vectors: np.ndarray):
+        """(chunk vectors, sentences, sentence vectors) from the vectors of `texts`, in order."""
+        n = len(self.chunks)
+        by_chunk = {c.id: vectors[i] for i, c in enumerate(self.chunks)}
+        by_span = {(c.id, a): vectors[n + i] for i, (c, a, _) in enumerate(self.extra)}
+        sentence_vectors = [by_chunk[c.id] if c.id in self.whole else by_span[(c.id, a)] for c, a, _ in self.sentences]
+        return vectors[:n], self.sentences, np.array(sentence_vectors, dtype=np.float32).reshape(-1, vectors.shape[1])
+
+
+def embedding_plan(chunks: list[Chunk], texts: list[str] | None = None) -> EmbeddingPlan:
+    """Chunks are embedded as `texts` (their contextual text) when given, and each sentence too; a one-sentence chunk
+    embedded as its bare text reuses its own vector."""
     texts = texts or [c.text for c in chunks]
     sentences = [(c, a, b) for c in chunks for a, b in sentence_spans(c.text)]
     bare = {c.id for c, t in zip(chunks, texts) if t == c.text}
     whole = {c.id for c, a, b in sentences if a == 0 and b == len(c.text) and c.id in bare}
     extra = [(c, a, b) for c, a, b in sentences if c.id not in whole]
-    vectors = embedder.encode_passages(texts + [c.text[a:b] for c, a, b in extra], batch_size=batch_size)
-    by_chunk = {c.id: vectors[i] for i, c in enumerate(chunks)}
-    by_span = {(c.id, a): vectors[len(chunks) + i] for i, (c, a, _) in enumerate(extra)}
-    sentence_vectors = [by_chunk[c.id] if c.id in whole else by_span[(c.id, a)] for c, a, _ in sentences]
-    dim = vectors.shape[1]
-    return vectors[: len(chunks)], sentences, np.array(sentence_vectors, dtype=np.float32).reshape(-1, dim)
+    return EmbeddingPlan(chunks, texts + [c.text[a:b] for c, a, b in extra], sentences, whole, extra)
 
 
 def record_metadata(statement: Statement, chunk: Chunk) -> dict:

@@ -6,7 +6,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.chunking import chunk_statement, embed_chunks, passage_text, record_metadata, revision
+import numpy as np
+
+from ingest.chunking import chunk_statement, embedding_plan, passage_text, record_metadata, revision
 from ingest.embedder import Embedder
 from ingest.readers import READERS
 from ingest.records import Chunk, IngestError, Statement
@@ -135,31 +137,69 @@ def _plan(statements: list[Statement], store: Store, summary: Summary, replace: 
     return todo
 
 
+# Texts encoded in one call: statements are embedded together, sorted by length across all of them, so a statement's
+# few long paragraphs and many short sentences pad alongside others' of the same length, not each other.
+GROUP_TEXTS = 2048
+
+
 def _write(todo: list[tuple], store: Store, embedder: Embedder, summary: Summary,
            max_tokens: int, batch_size: int, context: str) -> None:
     from ingest.progress import progress
 
     total = sum(len(t[0].paragraphs) for t in todo)
     with progress(total) as bar:
-        for statement, rev, mine, stored in todo:
+        group: list[tuple] = []
+        for item in todo:
+            statement, rev = item[0], item[1]
             try:
                 chunks = chunk_statement(statement, embedder, max_tokens, rev)
-                texts = [passage_text(statement, c, context) for c in chunks]
-                vectors, sentences, sentence_vectors = embed_chunks(chunks, embedder, batch_size, texts)
-            except Exception as exc:  # a model failure on one file must not stop the batch
-                log.exception("embedding failed for %s", statement.source)
-                summary.failed.append({"path": statement.source, "error": f"{exc.__class__.__name__}: {exc}"})
+                plan = embedding_plan(chunks, [passage_text(statement, c, context) for c in chunks])
+            except Exception as exc:  # a statement that cannot be chunked must not stop the batch
+                _failed(summary, statement, exc)
                 continue
-            old_ids = _guarded(store, store.statement_records, statement.id)["ids"]
-            _guarded(store, _store_statement, store, statement, rev, mine, chunks, vectors, sentences, sentence_vectors)
-            if stored:
-                summary.replaced += len(chunks)
-            else:
-                summary.added += len(chunks)
-            if old_ids and (not stored or stored.get("revision") == rev):
-                summary.repaired.append(statement.id)  # left half-written by a run that was killed or lost the store
-            summary.statements.append(statement.id)
-            bar.update(len(statement.paragraphs))
+            group.append((item, plan))
+            if sum(len(p.texts) for _, p in group) >= GROUP_TEXTS:
+                _write_group(group, store, embedder, summary, batch_size, bar)
+                group = []
+        if group:
+            _write_group(group, store, embedder, summary, batch_size, bar)
+
+
+def _write_group(group: list[tuple], store: Store, embedder: Embedder, summary: Summary, batch_size: int, bar) -> None:
+    """Encode a group's texts in one call (one statement at a time if that fails, to find the one that does), then
+    write and commit each statement in turn."""
+    try:
+        vectors = embedder.encode_passages([t for _, plan in group for t in plan.texts], batch_size=batch_size)
+        offsets = np.cumsum([0] + [len(plan.texts) for _, plan in group])
+        encoded = [vectors[a:b] for a, b in zip(offsets, offsets[1:])]
+    except Exception:
+        encoded = []
+        for (item, plan) in group:
+            try:
+                encoded.append(embedder.encode_passages(plan.texts, batch_size=batch_size))
+            except Exception as exc:
+                _failed(summary, item[0], exc)
+                encoded.append(None)
+    for ((statement, rev, mine, stored), plan), vectors in zip(group, encoded):
+        if vectors is None:
+            continue
+        chunk_vectors, sentences, sentence_vectors = plan.assemble(vectors)
+        old_ids = _guarded(store, store.statement_records, statement.id)["ids"]
+        _guarded(store, _store_statement, store, statement, rev, mine, plan.chunks, chunk_vectors, sentences,
+                 sentence_vectors)
+        if stored:
+            summary.replaced += len(plan.chunks)
+        else:
+            summary.added += len(plan.chunks)
+        if old_ids and (not stored or stored.get("revision") == rev):
+            summary.repaired.append(statement.id)  # left half-written by a run that was killed or lost the store
+        summary.statements.append(statement.id)
+        bar.update(len(statement.paragraphs))
+
+
+def _failed(summary: Summary, statement: Statement, exc: Exception) -> None:
+    log.exception("embedding failed for %s", statement.source)
+    summary.failed.append({"path": statement.source, "error": f"{exc.__class__.__name__}: {exc}"})
 
 
 def _store_statement(store: Store, statement: Statement, rev: str, mine: str, chunks: list[Chunk], vectors, sentences,
@@ -227,40 +267,3 @@ def _add_source(store: Store, manifest: dict | None, statement_id: str, source: 
     sources = [s for s in (manifest.get("sources") or manifest.get("source", "")).split("; ") if s]
     if source not in sources:
         store.commit(statement_id, {**manifest, "sources": "; ".join([*sources, source])})
-
-
-def remove(statement_id: str, store: Store) -> int:
-    """Delete a statement: first from readers (its manifest), then its records; returns how many records went."""
-    ids = store.statement_records(statement_id)["ids"]
-    if statement_id in store.manifests():
-        store.uncommit(statement_id)
-    if ids:
-        store.delete(ids)
-    return len(ids)
-
-
-def list_statements(store: Store) -> list[dict]:
-    """Statements in the store with their metadata, paragraph and record counts (from the manifest: no record scan)."""
-    if store.legacy:
-        return _list_legacy(store)
-    out = []
-    for sid, m in store.manifests().items():
-        out.append({"id": sid, **{k: m.get(k, "") for k in ("title", "issuer", "date", "place", "number", "source")},
-                    "sources": [s for s in (m.get("sources") or "").split("; ") if s],
-                    "paragraphs": int(m.get("paragraphs", 0)), "records": int(m.get("records", 0))})
-    return sorted(out, key=lambda x: (x["date"], x["id"]))
-
-
-def _list_legacy(store: Store) -> list[dict]:
-    by_id: dict[str, dict] = {}
-    for meta in store.records()["metadatas"]:
-        item = by_id.setdefault(meta["statement_id"], {
-            "id": meta["statement_id"], **{k: meta.get(k, "") for k in ("title", "issuer", "date", "place", "number", "source")},
-            "sources": [meta.get("source", "")], "paragraphs": set(), "records": 0})
-        item["paragraphs"].add(meta["paragraph"])
-        item["records"] += 1
-    out = []
-    for item in sorted(by_id.values(), key=lambda x: (x["date"], x["id"])):
-        item["paragraphs"] = len(item["paragraphs"] - {0})
-        out.append(item)
-    return out

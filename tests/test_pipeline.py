@@ -7,7 +7,8 @@ import shutil
 import subprocess
 import sys
 
-from ingest.pipeline import add, list_statements, remove
+from ingest.catalog import list_statements, remove
+from ingest.pipeline import add
 from tests.conftest import MODEL_CACHE, ROOT, SEED
 
 

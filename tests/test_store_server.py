@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import add, remove
+from ingest.catalog import remove
+from ingest.pipeline import add
 from tests.conftest import SEED, make_settings
 
 
