@@ -59,7 +59,7 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
         return (statements_table(items, lang), gr.update(choices=options), gr.update(choices=options, value=None),
                 gr.update(samples=[[q] for q in EXAMPLES[lang]]))
 
-    def ask(question, turns, statements, since, until, lang):
+    def on_ask(question, turns, statements, since, until, lang):
         turns, question = list(turns or []), (question or "").strip()
         if not question:
             return gr.update(), turns, gr.update(), gr.update(), gr.update()
@@ -91,7 +91,7 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
             except ValueError:
                 p = 0
             panel = show(params["statement"], p, "cited", lang)
-        out = ask(params.get("q", ""), [], params.getlist("s"), params.get("since", ""), params.get("until", ""), lang) \
+        out = on_ask(params.get("q", ""), [], params.getlist("s"), params.get("since", ""), params.get("until", ""), lang) \
             if params.get("q") else (chat_view.render_conversation([], lang), [], panel, "", "")
         chat, turns, answered_panel, passages, _ = out
         if params.get("statement"):  # a permalink to a paragraph wins over the answer's first citation
@@ -107,7 +107,7 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
                 gr.update(label=t("statements_filter", lang)), gr.update(label=t("since", lang)), gr.update(label=t("until", lang)),
                 gr.update(label=t("passages", lang)), gr.update(label=t("upload", lang)), gr.update(label=t("replace", lang)),
                 gr.update(label=t("choose_statement", lang)), gr.update(value=t("open", lang)), gr.update(value=t("remove", lang)),
-                gr.update(label=t("language", lang))]
+                gr.update(label=t("language", lang), value=lang)]
 
     def switch(lang, turns):
         return (*relabel(lang), chat_view.render_conversation(turns or [], lang), *listing(lang))
@@ -187,8 +187,8 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
         lists = [table, statements, chosen, examples]
         asked = [chat, turns, panel, passages, box]
         for trigger in (send.click, box.submit):
-            trigger(ask, [box, turns, statements, since, until, lang], asked, **quiet, **answering)
-        examples.click(lambda sample, *rest: ask(sample[0], *rest), [examples, turns, statements, since, until, lang], asked,
+            trigger(on_ask, [box, turns, statements, since, until, lang], asked, **quiet, **answering)
+        examples.click(lambda sample, *rest: on_ask(sample[0], *rest), [examples, turns, statements, since, until, lang], asked,
                        **quiet, **answering)
         clear.click(lambda lng: (chat_view.render_conversation([], lng), [], t("panel_empty", lng), "", ""), lang, asked, **quiet)
         language.input(lambda lng: lng, language, lang, **quiet).then(switch, [lang, turns], [*labelled, chat, *lists], **quiet)

@@ -5,9 +5,28 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 
-from qa.answer import answer
+from qa.conversation import Turn, turn_of, turns_from
+from qa.conversation import ask as ask_in_turn
+from qa.i18n import question_language
 from qa.retrieve import Filters, iso_date
+
+
+def _last_turn(session: Path) -> list[Turn]:
+    """The turn saved by the previous `ask` (none when there is no readable session file)."""
+    try:
+        return turns_from([json.loads(session.read_text(encoding="utf-8"))])
+    except (OSError, ValueError):
+        return []
+
+
+def _save_turn(session: Path, turn: Turn) -> None:
+    try:
+        session.parent.mkdir(parents=True, exist_ok=True)
+        session.write_text(json.dumps(turn.__dict__, ensure_ascii=False), encoding="utf-8")
+    except OSError:  # a read-only store folder must not stop the answer
+        pass
 
 
 def _at_least_one(text: str) -> int:
@@ -28,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--since", default="", help="only statements dated on/after YYYY-MM-DD (undated ones are left out)")
     ask.add_argument("--until", default="", help="only statements dated on/before YYYY-MM-DD (undated ones are left out)")
     ask.add_argument("--issuer", default="")
+    ask.add_argument("--follow-up", action="store_true", help="read the question as a follow-up to the last one asked "
+                     "(from the session file): the statements it cited become the focus")
+    ask.add_argument("--session", type=Path, default=None, help="session file holding the last turn (default: "
+                     "QA_PERSIST_DIR/session.json; every ask writes it)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
@@ -45,14 +68,21 @@ def main(argv: list[str] | None = None) -> int:
         print("error: " + "; ".join(f"no statement {sid!r} in the store" for sid in unknown)
               + " (python -m ingest list shows the ids)", file=sys.stderr)
         return 2
-    result = answer(args.question, index, args.k, filters)
+    session = args.session or Path(index.settings.persist_dir) / "session.json"
+    history = _last_turn(session) if args.follow_up else []
+    result, reading = ask_in_turn(args.question, index, history, filters, args.k)
+    _save_turn(session, turn_of(result, reading))
     note = "" if result.answered else filters.undated_note(index.metas)
+    read_as = reading.note(index, question_language(args.question))
     if args.json:
         out = result.to_json()
+        out["read_as"] = {"question": reading.text, "statements": reading.focus, "kind": reading.kind, "note": read_as}
         if note:
             out["note"] = note
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
+    if read_as:
+        print(f"({read_as})")
     print(result.answer)
     if result.translations:
         print("\n(also matched as: " + "; ".join(f"{w} → {', '.join(ts)}" for w, ts in result.translations.items()) + ")")

@@ -7,7 +7,7 @@ import sys
 USAGE = """usage: statement-qa COMMAND [ARGS]
 
 commands:
-  ask QUESTION [--json] [--k N] [--statement ID] [--since DATE] [--until DATE]   answer from the stored statements
+  ask QUESTION [--json] [--follow-up] [--k N] [--statement ID] [--since DATE] [--until DATE]   answer (--follow-up: after the last ask)
   ingest parse|add|list|remove ...                                             read and store statements
   eval FILE.jsonl... | eval diff A.json B.json                                 evaluate on question sets
   serve                                                                        the web chat and the JSON API

@@ -21,6 +21,21 @@ _ELLIPSIS = re.compile(r"^\s*(?:and|also|what about|how about)\b|\b(?:which one|
                        re.I)
 
 
+# What a pronoun stands for once resolved: the statement itself, so a question about "it" reads as one about the statement
+# (who signed it → who signed the statement), which is what lets its header and signature block answer.
+_STANDS_FOR = {"its": "the statement's", "there": "in the statement", "here": "in the statement",
+               "там": "в заявлении", "здесь": "в заявлении", "данном": "этом заявлении", "данного": "этого заявления",
+               "этом": "этом заявлении", "этого": "этого заявления", "этой": "этом заявлении"}
+
+
+def resolve_pronouns(question: str) -> str:
+    """Pronouns replaced by the statement they point at ("Who signed it?" → "Who signed the statement?")."""
+    def stand_for(match: re.Match) -> str:
+        word = match.group(0)
+        return _STANDS_FOR.get(word.lower(), "заявление" if re.search("[а-яё]", word, re.I) else "the statement")
+    return _PRONOUN.sub(stand_for, question)
+
+
 @dataclass
 class Turn:
     """One earlier turn: the question as asked, how it was read, and the statements its answer cited."""
@@ -104,7 +119,10 @@ def ask(question: str, index: Index, history: list[Turn] | None = None, filters:
     question = question.strip()
     focus, previous = last_focus(history or [])
     ellipsis, pronoun = bool(_ELLIPSIS.search(question)), bool(_PRONOUN.search(question))
-    text = f"{previous.read_as or previous.question} {question}" if previous and ellipsis else question
+    if previous and ellipsis:
+        text = f"{previous.read_as or previous.question} {question}"
+    else:
+        text = resolve_pronouns(question) if previous and pronoun else question
     plain = answer(text, index, k, filters)
     if not focus or not question:
         return plain, Reading(question, question)

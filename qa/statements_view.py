@@ -63,7 +63,7 @@ def upload_report(files: list, index: Index, settings, replace: bool, lang: str)
     folder = Path(tempfile.mkdtemp(prefix="qa-upload-"))
     lines, names = [], []
     try:
-        before = {it["id"]: it for it in list_statements(index.store)}
+        before = index.store.manifests()  # the whole manifest: a replaced file changes its hash and revision
         for f, src in zip(files, cached):
             name = clean_name(Path(getattr(f, "orig_name", None) or src.name).name)  # never a path from the browser
             if src.stat().st_size > settings.max_upload_mb * 1024 * 1024:
@@ -77,6 +77,7 @@ def upload_report(files: list, index: Index, settings, replace: bool, lang: str)
                       settings.batch_size, settings.passage_context, replace=replace)
         index.refresh(force=True)
         after = {it["id"]: it for it in list_statements(index.store)}
+        manifests = index.store.manifests()
         problems = {Path(x["path"]).name: x["error"] for x in summary.failed}
         problems.update({Path(x["path"]).name: t("refused", lang).format(sid=x["statement"]) for x in summary.refused})
         dupes = {Path(x["path"]).name: x["duplicate_of"] for x in summary.duplicates}
@@ -89,7 +90,7 @@ def upload_report(files: list, index: Index, settings, replace: bool, lang: str)
             elif sid in after:
                 it = after[sid]
                 status = t("added", lang) if sid not in before else \
-                    t("unchanged", lang) if before[sid] == it else t("replaced", lang)
+                    t("unchanged", lang) if before[sid] == manifests.get(sid) else t("replaced", lang)
                 warn = warnings(it, lang)
                 detail = f"{status}: «{it.get('title') or '—'}» · {it.get('date') or '—'} · {it.get('place') or '—'} · " \
                          f"{it.get('paragraphs', 0)} ¶" + (f" · ⚠ {'; '.join(warn)}" if warn else "")

@@ -14,6 +14,9 @@ from tests.conftest import SEED, make_settings
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+server_settings: dict = {}  # the last served store, for tests that read its files
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -58,6 +61,7 @@ def _serve(tmp, embedder, beacon: int = 0, **overrides):
     add([SEED, hostile], store, embedder)
     index = Index(store, embedder, settings)
     index.refresh()
+    server_settings[f"http://127.0.0.1:{settings.port}/"] = {"persist_dir": settings.persist_dir, "index": index}
     return serve(index, settings, block=False), f"http://127.0.0.1:{settings.port}/"
 
 
@@ -136,21 +140,105 @@ def _ask(page, question: str) -> None:
     page.click("#ask")
 
 
-def test_click_through_highlights_paragraph_8(server, tmp_path):
+def _launch(p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                             "--disable-background-networking", "--disable-component-update"])
+
+
+def _turn(page, question: str) -> dict:
+    """Ask and wait for the new turn; its text, and whether the page stayed put with the answer in view."""
+    before = len(page.query_selector_all("#chat .turn"))
+    _ask(page, question)
+    page.wait_for_function(f"document.querySelectorAll('#chat .turn').length > {before}", timeout=60_000)
+    page.wait_for_timeout(400)  # the conversation scrolls itself to the new turn
+    box = page.query_selector_all("#chat .turn")[-1].bounding_box()
+    view = page.viewport_size
+    return {"text": page.query_selector_all("#chat .turn")[-1].inner_text(), "scroll": page.evaluate("window.scrollY"),
+            "in_view": box["y"] >= 0 and box["y"] + min(box["height"], 200) <= view["height"] and box["x"] >= 0
+            and box["x"] + box["width"] <= view["width"] + 1}
+
+
+@pytest.mark.parametrize("viewport", [(1400, 1000), (390, 844)])
+def test_conversation_follow_ups_chips_and_permalink(server, tmp_path, viewport):
     with _browser() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking", "--disable-component-update"])
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        browser = _launch(p)
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         page.goto(server)
-        _ask(page, "Which operations are named?")
-        page.wait_for_selector("#chat >> text=ПРОКСИ", timeout=60_000)
-        page.click("#citations label:first-of-type")
-        cited = page.wait_for_selector(".statement .cited", timeout=30_000)
-        assert cited.get_attribute("data-paragraph") == "8"
-        assert "Наемник" in cited.inner_text()
-        assert len(page.query_selector_all(".statement .para")) == 10
-        page.screenshot(path=str(tmp_path / "answer.png"))
+        first = _turn(page, "Which operations are named?")
+        assert "ПРОКСИ" in first["text"] and "¶8" in first["text"]
+        second = _turn(page, "And which one is about recruitment?")
+        assert "Наемник" in second["text"] and "¶8" in second["text"] and "read as:" in second["text"]
+        third = _turn(page, "Who signed it?")
+        assert "read as:" in third["text"]
+        assert "The statements do not answer this:" in third["text"] or "header" in third["text"]
+        for turn in (first, second, third):  # the page never scrolls away: the answer is on screen
+            assert turn["in_view"] and turn["scroll"] == 0
+        page.screenshot(path=str(tmp_path / f"conversation-{viewport[0]}.png"))
+        page.query_selector_all("#chat a.chip.cited")[0].click()
+        cited = page.wait_for_selector("#panel .para.cited", timeout=30_000)
+        assert cited.get_attribute("data-paragraph") == "8" and "Наемник" in cited.inner_text()
+        assert "statement=" in page.url and "p=8" in page.url  # the address now names the cited paragraph
+        assert len(page.query_selector_all("#panel .para")) == 10
+        # a refusal's closest paragraphs are marked apart from citations
+        if page.query_selector("#chat .turn:last-child a.chip.closest"):
+            assert "not an answer" in page.inner_text("#chat .turn:last-child")
+        page.goto(server + f"?statement={SEED.stem}&p=8")
+        marked = page.wait_for_selector("#panel .para.cited", timeout=30_000)
+        assert marked.get_attribute("data-paragraph") == "8"
+        page.goto(server + "?q=Which+operations+are+named%3F")
+        page.wait_for_selector("#chat .turn >> text=ПРОКСИ", timeout=60_000)
+        page.screenshot(path=str(tmp_path / f"permalink-{viewport[0]}.png"))
         browser.close()
+
+
+def test_api_history_reads_follow_ups(server):
+    import httpx
+
+    with httpx.Client(base_url=server, timeout=120) as http:
+        first = http.post("/api/ask", json={"question": "Which operations are named?"}).json()
+        history = [{"question": "Which operations are named?", "statements": [c["statement_id"] for c in first["citations"]]}]
+        second = http.post("/api/ask", json={"question": "А что про вербовку?", "history": history}).json()
+        assert second["answered"] and second["citations"][0]["paragraph"] == 8 and "Наемник" in second["citations"][0]["text"]
+        assert second["read_as"]["kind"] == "ellipsis" and SEED.stem in second["read_as"]["statements"]
+        assert second["read_as"]["note"].startswith("понято как:")
+        third = http.post("/api/ask", json={"question": "Who signed it?", "history": history}).json()
+        assert not third["answered"] or third["citations"][0]["paragraph"] == 0
+        plain = http.post("/api/ask", json={"question": "Who signed it?", "history": ["Which operations are named?"]})
+        assert plain.status_code == 200 and plain.json()["read_as"]["kind"] == "new"
+
+
+def test_russian_interface_and_feedback_to_eval(server, tmp_path):
+    import json
+
+    from qa.i18n import STRINGS
+
+    with _browser() as p:
+        browser = _launch(p)
+        page = browser.new_context(locale="ru-RU", viewport={"width": 1400, "height": 1000}).new_page()
+        page.goto(server)
+        page.wait_for_selector("text=Спросить", timeout=30_000)
+        _turn(page, "Какие операции названы?")
+        shown = page.inner_text("body")
+        english = [s["en"] for s in STRINGS.values() if s["en"] != s["ru"] and len(s["en"]) > 3 and s["en"] in shown]
+        assert not english, english
+        assert not [w for w in ("Ask", "Filters", "Statements", "Language", "Chat") if f"\n{w}\n" in f"\n{shown}\n"]
+        page.screenshot(path=str(tmp_path / "russian.png"))
+        page.fill("#chat .turn:last-child input.comment", "верно")
+        page.click("#chat .turn:last-child button.vote[data-vote='up']")
+        page.wait_for_selector("#chat .turn:last-child .voted >> text=Спасибо", timeout=30_000)
+        page.click("#language label:has-text('English')")
+        page.wait_for_function("document.querySelector('#ask').innerText.trim() === 'Ask'", timeout=30_000)
+        browser.close()
+    from qa.eval import load_questions, run
+    from qa.feedback import write_sets
+
+    votes = Path(server_settings[server]["persist_dir"]) / "feedback.jsonl"
+    entry = json.loads(votes.read_text(encoding="utf-8").splitlines()[-1])
+    assert entry["vote"] == "up" and entry["comment"] == "верно" and entry["citations"][0]["paragraph"] == 8
+    gold_path, _, n_gold, _ = write_sets(votes, tmp_path)
+    questions = load_questions([gold_path])
+    assert n_gold >= 1 and questions[-1]["question"] == "Какие операции названы?"
+    assert run(questions[-1:], server_settings[server]["index"])[0]["gold"][0]["statement"] == SEED.stem
 
 
 def test_chat_names_a_bad_date_and_an_overlong_question(server):
@@ -188,34 +276,67 @@ def test_hostile_statement_runs_no_script_and_fetches_nothing(server, listener):
         browser.close()
 
 
-def test_upload_from_the_browser_is_searchable_at_once(server, tmp_path):
+def test_upload_reports_per_file_and_remove_takes_a_statement_out(server, tmp_path):
     from gradio.utils import get_upload_folder
+
+    from tests.conftest import SHARED, needs_shared
 
     statement = tmp_path / f"ministers_2021_{uuid.uuid4().hex[:8]}.md"
     statement.write_text("# Joint Statement of the Council of Foreign Ministers on Arctic shipping\n\nReykjavik, 20 May 2021\n\n"
                          "The ministers agree to open a year-round ice-class corridor for humanitarian convoys.\n", encoding="utf-8")
-    empty = tmp_path / "empty.txt"
+    empty, picture = tmp_path / "empty.txt", tmp_path / "map.png"
     empty.write_bytes(b"")
+    picture.write_bytes(b"\x89PNG\r\n")
+    xml = tmp_path / f"treaty_{uuid.uuid4().hex[:6]}.xml"
+    xml.write_text("<?xml version='1.0' encoding='utf-8'?><doc><title>Joint Declaration of the Ministers on glacier "
+                   "monitoring</title><para>Oslo, 3 March 2020</para><para>The ministers establish a shared glacier "
+                   "monitoring network with yearly reports.</para></doc>", encoding="utf-8")
+    corpus = needs_shared(SHARED / "corpus")
+    picked = [corpus / "cis_1991-12-08_agreement_establishing_cis_en.txt", corpus / "kremlin_act_18435_ru.txt"]
     with _browser() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                    "--disable-background-networking", "--disable-component-update"])
-        page = browser.new_page()
+        browser = _launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(server)
-        page.click("text=Add statements")
-        page.set_input_files("#upload input[type=file]", [str(statement), str(empty)])
-        page.wait_for_selector("#upload-status >> text=added", timeout=120_000)
-        status = page.inner_text("#upload-status")
-        assert "added 2" in status and "empty.txt: empty file" in status
+        page.click("#statements-tab-button")
+        page.set_input_files("#upload input[type=file]", [str(f) for f in (statement, empty, picture, xml, *picked)])
+        page.wait_for_selector("#upload-status li", timeout=180_000)
+        report = page.inner_text("#upload-status")
+        assert f"{statement.name} added: «Joint Statement of the Council of Foreign Ministers on Arctic shipping»" in report
+        assert "2021-05-20" in report and "Reykjavik" in report
+        assert "empty.txt not read: empty file" in report
+        assert "map.png not read: unsupported file type .png (supported: " in report and ".xml" in report
+        assert f"{xml.name} added: «Joint Declaration of the Ministers on glacier monitoring»" in report
+        assert "Agreement establishing the Commonwealth of Independent States" in report and "1991-12-08" in report
+        table = page.inner_text("#statements-table")
+        assert "Joint Declaration of the Ministers on glacier monitoring" in table and "hostile" in table
+        page.screenshot(path=str(tmp_path / "statements.png"), full_page=True)
+        page.click("#chat-tab-button")
         _ask(page, "What corridor for humanitarian convoys was agreed?")
-        cited = page.wait_for_selector(".statement .cited", timeout=60_000)
+        cited = page.wait_for_selector("#panel .para.cited", timeout=60_000)
         assert "ice-class corridor" in cited.inner_text()
         # another file under the same name is refused (the stored statement stays) unless "Replace" is ticked
         statement.write_text(statement.read_text(encoding="utf-8").replace("ice-class", "nuclear"), encoding="utf-8")
+        page.click("#statements-tab-button")
         page.set_input_files("#upload input[type=file]", [str(statement)])
         page.wait_for_selector("#upload-status >> text=is already stored from another file", timeout=120_000)
         page.check("#replace input[type=checkbox]")
         page.set_input_files("#upload input[type=file]", [str(statement)])
-        page.wait_for_selector("#upload-status >> text=/replaced [1-9]/", timeout=120_000)
+        page.wait_for_selector(f"#upload-status >> text={statement.name} replaced", timeout=120_000)
         browser.close()
     # Gradio's cached copies are gone once ingested: nothing is left for its file route to serve
     assert not list(Path(get_upload_folder()).glob(f"*/{statement.name}"))
+
+
+def test_port_in_use_is_one_line_naming_qa_port(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from config.settings import ROOT
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = {**os.environ, "QA_PORT": str(taken.getsockname()[1]), "QA_PERSIST_DIR": str(tmp_path)}
+        done = subprocess.run([sys.executable, str(ROOT / "app.py")], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and "QA_PORT" in done.stderr
