@@ -35,21 +35,19 @@ def main() -> None:
 
         files = [f for f in collect_files(args.folders) if f.parent.name != "originals"]
         settings = Settings(persist_dir=tmp / "store")
-        embedder, store = embedder_for(settings), open_store(settings)
+        embedder = embedder_for(settings)
         embedder.encode_passages(["warm-up"])
-        copies, total, elapsed, records = 0, 0, 0.0, 0
+        copies, total, elapsed, records, sentences = 0, 0, 0.0, 0, 0
         while total < args.min:
-            copy = tmp / f"copy{copies}"
-            copy.mkdir()
-            for f in files:
-                shutil.copy(f, copy / f"{f.stem}_c{copies}{f.suffix}")
+            # Each copy into a store of its own: in one store a copy is a duplicate, recorded and not embedded again.
+            store = open_store(settings.model_copy(update={"persist_dir": tmp / f"store{copies}"}))
             start = time.perf_counter()
-            summary = add([copy], store, embedder, settings.max_chunk_tokens, settings.batch_size)
+            summary = add(files, store, embedder, settings.max_chunk_tokens, settings.batch_size)
             elapsed += time.perf_counter() - start
             total += summary.added
             records += summary.added
+            sentences += store.sentences.count()
             copies += 1
-        sentences = store.sentences.count()
         print(f"ingested {records} paragraph records and {sentences} sentences from {copies} copies of {len(files)} files "
               f"in {elapsed:.1f} s: {records / elapsed:.1f} paragraphs/s ({(records + sentences) / elapsed:.1f} texts/s)")
         texts = encoded_texts(files, embedder, settings) * copies
