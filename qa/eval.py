@@ -131,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["diff"]:
         return _diff(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m qa.eval", description="Evaluate answering on question sets.")
-    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--from-feedback", type=Path, metavar="FEEDBACK.jsonl",
+                        help="also score the 👍 answers of a feedback file as gold questions (the 👎 go to a review list beside it)")
     parser.add_argument("--json", action="store_true", help="print provenance, checks, metrics and per-question results as JSON")
     parser.add_argument("--report", type=Path, help="write a Markdown report here (and a PNG chart beside it)")
     parser.add_argument("--k", type=int, default=10, help="paragraphs retrieved per question (R@10 needs 10)")
@@ -142,7 +144,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.k < 1:
         parser.error("--k must be at least 1")
+    if not args.files and not args.from_feedback:
+        parser.error("give question files or --from-feedback FILE")
     try:
+        if args.from_feedback:
+            from qa.feedback import write_sets
+
+            gold, review, n_gold, n_review = write_sets(args.from_feedback, args.from_feedback.parent)
+            print(f"feedback: {n_gold} gold question(s) in {gold}, {n_review} to review in {review}", file=sys.stderr)
+            args.files = [*args.files, gold]
         questions = load_questions(args.files)
         baseline = None
         if args.compare:

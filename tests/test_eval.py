@@ -79,3 +79,23 @@ def test_saved_run_has_provenance_checks_and_recomputable_metrics(seed_index, tm
 
     same = _eval(["diff", str(saved), str(saved)], store, tmp_path)
     assert same.returncode == 0 and "0 fixed, 0 broken" in same.stdout
+
+
+def test_feedback_votes_become_a_scored_question_set(seed_index, tmp_path):
+    """`--from-feedback`: a 👍 answer is a gold question anchored by its cited text, a 👎 one goes to review."""
+    from qa.answer import answer
+    from qa.feedback import record
+
+    result = answer("Which operations are named?", seed_index)
+    votes = tmp_path / "feedback.jsonl"
+    cited = [{"statement_id": c.statement_id, "paragraph": c.paragraph, "label": c.label, "text": c.text}
+             for c in result.citations]
+    record(votes, {"question": result.question, "answered": True, "cited": cited}, "up")
+    record(votes, {"question": "Who signed it?", "answered": False, "cited": []}, "down", "wrong")
+    saved = tmp_path / "run.json"
+    out = _eval(["--from-feedback", str(votes), "--save", str(saved)], seed_index.settings.persist_dir, tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "1 gold question(s)" in out.stderr and "1 to review" in out.stderr
+    run = json.loads(saved.read_text(encoding="utf-8"))
+    assert [r["question"] for r in run["results"]] == ["Which operations are named?"]
+    assert run["metrics"]["all"]["cited_correct"] == 1.0
