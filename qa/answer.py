@@ -114,7 +114,7 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     if found.hits and filters and (filters.statement_ids or filters.since or filters.until or filters.issuer):
         result.reason = within_filters(index, query, found, result.reason, k or s.k)
     if found.hits and not result.reason:
-        for hit in answering_hits(found, query, index):
+        for hit in with_parallels(answering_hits(found, query, index), index, query, filters):
             hit = _metadata_citation(index, hit, query)
             quote = quote_for(index, hit, query.vector)
             if quote and quote in hit.text:  # never return a quote that is not verbatim in the cited paragraph
@@ -149,6 +149,29 @@ def answering_hits(found: Retrieval, query, index: Index) -> list[Hit]:
         if evidence(query, found, hit, index, model, share=top_share).p >= model.threshold * s.other_statement_factor:
             chosen.append(hit)
     return chosen
+
+
+def with_parallels(hits: list[Hit], index: Index, query, filters: Filters | None) -> list[Hit]:
+    """Each hit followed by the matching paragraph of every statement parallel to its own (the other language's text
+    of a declaration, the same agreement inside a compendium) that is not cited yet and is within the filters, up to
+    max_statements: a reader quoting Article 13 of the UDHR is shown the Russian text's article 13 too."""
+    out: list[Hit] = []
+    cited = {h.statement_id for h in hits}
+    limit = max(index.settings.max_statements, len(cited))
+    for hit in hits:
+        out.append(hit)
+        for row in index.parallel.get(hit.best_sentence[0], []):
+            meta = index.metas[row]
+            if meta["statement_id"] in cited or len(cited) >= limit or (filters and not filters.allows(meta)):
+                continue
+            cited.add(meta["statement_id"])
+            sentences = np.flatnonzero(index.sentence_owner == row)
+            sims = index.sentence_vectors[sentences] @ query.vector if len(sentences) else np.zeros(0)
+            best = int(sentences[int(np.argmax(sims))]) if len(sentences) else -1
+            out.append(Hit(meta["statement_id"], meta["paragraph"], hit.score, float(index.vectors[row] @ query.vector),
+                           float(sims.max()) if len(sims) else 0.0, 0.0, meta,
+                           index.paragraph_text(meta["statement_id"], meta["paragraph"]), (row, best)))
+    return out
 
 
 def _metadata_citation(index: Index, hit: Hit, query) -> Hit:

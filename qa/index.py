@@ -16,6 +16,7 @@ from ingest.terms import is_russian, term, terms, word_terms
 from qa.dictionary import load_dictionary, reverse_cache
 from qa.lexical import LexicalIndex
 from qa.names import NameIndex
+from qa.parallel import align
 from qa.places import place_names
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,8 @@ class Index:
         self.kinds = [m.get("kind") or ("header" if m["paragraph"] == 0 else "paragraph") for m in self.metas]
         self.answers = np.array([k in ANSWER_KINDS for k in self.kinds], dtype=bool)
         self.metadata_parts = np.array([k in METADATA_KINDS for k in self.kinds], dtype=bool)
+        # Paragraphs that match across parallel statements (a translation, a copy in a compendium): qa/parallel.py.
+        self.parallel = align(self.vectors, [m["statement_id"] for m in self.metas], self.answers, self.russian)
         # Each record's statement header (¶0): its vector stands for the whole statement (title, issuer, date, place).
         head = {m["statement_id"]: i for i, m in enumerate(self.metas) if m["paragraph"] == 0 and m["part"] == 0}
         self.header_of = np.array([head.get(m["statement_id"], i) for i, m in enumerate(self.metas)], dtype=np.int64)

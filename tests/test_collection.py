@@ -81,3 +81,21 @@ def test_filters_that_exclude_every_answer_say_so(collection):
     a = answer("Is everyone entitled to freedom of movement?", collection, filters=Filters(since="2018-01-01"))
     assert not a.answered
     assert "outside the chosen filters" in a.reason and "udhr" not in a.reason  # counts, no ids
+
+
+def test_parallel_statements_are_found_and_cited_together(collection):
+    """The English and Russian UDHR are one text in two languages, and the Minsk agreement is also inside the PDF
+    compendium: found from their paragraphs alone, and an answer quoting one quotes the matching part of the other."""
+    linked = {(collection.metas[i]["statement_id"], collection.metas[j]["statement_id"])
+              for i, rows in collection.parallel.items() for j in rows}
+    assert ("udhr_en", "udhr_ru") in linked and ("udhr_ru", "udhr_en") in linked
+    assert any(a.startswith("cis_1991") and b.startswith("cis_agreements") for a, b in linked)
+    assert not any(a.startswith("kremlin") or b.startswith("kremlin") for a, b in linked)  # one genre is not one text
+
+    cited = answer("Has everyone the right to seek asylum from persecution?", collection).citations
+    udhr = {c.statement_id: c for c in cited if c.statement_id.startswith("udhr")}
+    assert set(udhr) == {"udhr_en", "udhr_ru"}
+    assert "asylum" in udhr["udhr_en"].text and "убежища" in udhr["udhr_ru"].text
+    only_english = answer("Has everyone the right to seek asylum from persecution?", collection,
+                          filters=Filters(statement_ids=["udhr_en"])).citations
+    assert {c.statement_id for c in only_english} == {"udhr_en"}  # the filters still rule
