@@ -133,6 +133,10 @@ class Index:
         self.sentence_vectors = (np.asarray(sentences["embeddings"], dtype=np.float32)[keep] if keep
                                  else np.zeros((0, self.vectors.shape[1]), np.float32))
         self.russian = np.array([is_russian(d) for d in self.docs], dtype=bool)
+        # Columns the filters test (qa.retrieve.Filters.mask), so a question never loops over every part's metadata.
+        self.statement_of = np.array([m["statement_id"] for m in self.metas], dtype=object)
+        self.date_of = np.array([int(m.get("date_int") or 0) for m in self.metas], dtype=np.int64)
+        self.issuer_of = np.array([m.get("issuer", "") for m in self.metas], dtype=object)
         # Stores written before parts had kinds: ¶0 is the header, the rest plain paragraphs.
         self.kinds = [m.get("kind") or ("header" if m["paragraph"] == 0 else "paragraph") for m in self.metas]
         self.answers = np.array([k in ANSWER_KINDS for k in self.kinds], dtype=bool)

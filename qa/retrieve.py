@@ -54,6 +54,22 @@ class Filters:
             return False
         return not self.issuer or meta.get("issuer") == self.issuer
 
+    def mask(self, index: Index) -> np.ndarray:
+        """allows() for every part at once, on the index's columns (a Python loop over 100k metadata dicts cost ~0.1 s
+        a question)."""
+        allowed = np.ones(len(index.ids), dtype=bool)
+        if self.statement_ids:
+            allowed &= np.isin(index.statement_of, self.statement_ids)
+        if self.since or self.until:
+            allowed &= index.date_of > 0
+        if self.since:
+            allowed &= index.date_of >= int(self.since.replace("-", ""))
+        if self.until:
+            allowed &= index.date_of <= int(self.until.replace("-", ""))
+        if self.issuer:
+            allowed &= index.issuer_of == self.issuer
+        return allowed
+
     def unknown_statements(self, metas: list[dict]) -> list[str]:
         """The statement ids asked for that the store does not have."""
         known = {m["statement_id"] for m in metas}
@@ -120,7 +136,7 @@ def allowed_parts(index: Index, filters: Filters | None, query: Query) -> np.nda
     (who made it, when, where) — only them when the question is plainly that; within the filters. Headings, annex
     stamps and editorial notes are context, never answers."""
     filters = filters or Filters()
-    allowed = np.array([filters.allows(m) for m in index.metas], dtype=bool)
+    allowed = filters.mask(index)
     allowed &= index.answers | (index.metadata_parts if query.about_statement else False)
     if query.only_header:
         # in a collection, a body paragraph about some other city or year must not answer "when was the statement made?"

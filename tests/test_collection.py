@@ -99,3 +99,15 @@ def test_parallel_statements_are_found_and_cited_together(collection):
     only_english = answer("Has everyone the right to seek asylum from persecution?", collection,
                           filters=Filters(statement_ids=["udhr_en"])).citations
     assert {c.statement_id for c in only_english} == {"udhr_en"}  # the filters still rule
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(), Filters(statement_ids=["udhr_en", "kremlin_act_18441_ru"]), Filters(since="2002-08-01"),
+    Filters(until="1991-12-31"), Filters(since="2002-01-01", until="2002-09-30"),
+    Filters(issuer="Президент Российской Федерации"), Filters(statement_ids=["udhr_en", "udhr_ru"], since="1948-01-01"),
+])
+def test_filters_mask_equals_the_rule_per_part(collection, filters):
+    """The vectorised filter (what retrieval uses) says exactly what Filters.allows says of each part."""
+    expected = [filters.allows(m) for m in collection.metas]
+    assert filters.mask(collection).tolist() == expected
+    assert any(expected) or filters.until == "1991-12-31"
