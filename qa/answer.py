@@ -146,6 +146,8 @@ def answering_hits(found: Retrieval, query, index: Index) -> list[Hit]:
         seen.add(hit.statement_id)
         if sum(1 for h in chosen if h.statement_id != found.hits[0].statement_id) + 1 >= s.max_statements:
             break
+        if not query.asks_documents and found.hits[0].score - hit.score > s.other_statement_margin:
+            break  # hits are ranked: every later statement trails the top answer by more still
         if evidence(query, found, hit, index, model, share=top_share).p >= model.threshold * s.other_statement_factor:
             chosen.append(hit)
     return chosen
