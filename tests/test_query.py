@@ -66,3 +66,15 @@ def test_names_and_abbreviations_translate_across_scripts(seed_index):
     assert term("ПРОКСИ") in query.translations["PROXY"]  # the corpus word's own BM25 term
     assert "одкб" in query.translations["CSTO"]
     assert read_query(seed_index, "Что сказано об операции «Наемник»?").quoted == ["Наемник"]
+
+
+def test_which_documents_questions_ask_for_every_statement():
+    from qa.query import _ASKS_DOCUMENTS
+
+    asks = ["Which documents mention terrorism?", "Which of the 2002 decrees cite the Constitution?",
+            "Which 2002 presidential orders gave money to schools?", "В каких документах упоминается ООН?",
+            "Какие из указов вступили в силу в день подписания?", "Какие распоряжения выделяли деньги?"]
+    not_asks = ["Which operations are named?", "When was the decree signed?", "Какие операции названы?",
+                "Кто подписал указ?", "What does the statement say about climate change?"]
+    assert all(_ASKS_DOCUMENTS.search(q) for q in asks)
+    assert not any(_ASKS_DOCUMENTS.search(q) for q in not_asks)
