@@ -36,15 +36,17 @@ def dev_results(collection):
 
 
 def test_collection_dev_floors(dev_results):
-    """Floors a little under the values measured when written (session 4): cited correct 0.688 (EN 0.656 / RU 0.719),
-    R@3 0.828, unanswerable refused 0.44, answerable refused 0.047, gold statements cited on the multi-document
-    questions 0.55. The models are fitted on this set among others (held-out-fold numbers: python -m qa.calibrate)."""
+    """Floors a little under the values measured when written (session 5): cited correct 0.688 (EN 0.656 / RU 0.719),
+    R@3 0.812, unanswerable refused 0.44, answerable refused 0.047, citation precision 0.647, gold statements cited on
+    the multi-document questions 0.65. The models are fitted on this set among others (held-out-fold numbers:
+    python -m qa.calibrate)."""
     table = metrics_by_language(dev_results)
     assert table["all"]["verbatim_quotes"] == 1.0
-    assert table["all"]["cited_correct"] >= 0.63 and table["all"]["R@3"] >= 0.78
+    assert table["all"]["cited_correct"] >= 0.63 and table["all"]["R@3"] >= 0.77
     assert table["en"]["cited_correct"] >= 0.6 and table["ru"]["cited_correct"] >= 0.63
     assert table["all"]["unanswerable_refused"] >= 0.43 and table["all"]["answerable_refused"] <= 0.07
-    assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.45
+    assert table["all"]["citation_precision"] >= 0.6
+    assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.58
 
 
 def test_no_signature_or_annex_stamp_answers_a_content_question(dev_results, collection):
