@@ -24,12 +24,13 @@ MONTHS = {
 }
 
 
-def short_title(title: str, limit: int = 60) -> str:
-    """«Заявление Совета коллективной безопасности ОДКБ»: organisations abbreviated, the subject clause dropped."""
+def short_title(title: str, limit: int = 60, subject: bool = False) -> str:
+    """«Заявление Совета коллективной безопасности ОДКБ»: organisations abbreviated, the subject clause dropped — or kept
+    (`subject`), where statements of one kind must be told apart («Указ Президента РФ О временном исполнении …»)."""
     text = " ".join((title or "").split())
     for long, short in _ABBREVIATIONS:
         text = re.sub(long, short, text, flags=re.I)
-    cut = _SUBJECT.search(text)
+    cut = None if subject else _SUBJECT.search(text)
     if cut and len(text[:cut.start()].split()) >= 2:
         text = text[:cut.start()]
     if len(text) > limit:

@@ -47,7 +47,8 @@ def statements_table(items: list[dict], lang: str) -> str:
 
 def choices(items: list[dict]) -> list[tuple[str, str]]:
     """(date · short title, id) for dropdowns, newest first."""
-    return sorted(((f"{it.get('date') or '—'} · {short_title(it.get('title') or it['id'])}", it["id"]) for it in items),
+    return sorted(((f"{it.get('date') or '—'} · {short_title(it.get('title') or it['id'], 110, subject=True)}", it["id"])
+                   for it in items),
                   reverse=True)
 
 

@@ -322,7 +322,23 @@ def test_upload_reports_per_file_and_remove_takes_a_statement_out(server, tmp_pa
         page.check("#replace input[type=checkbox]")
         page.set_input_files("#upload input[type=file]", [str(statement)])
         page.wait_for_selector(f"#upload-status >> text={statement.name} replaced", timeout=120_000)
+        # remove it: it leaves the table, the filter's choices and the answers
+        page.click("#chosen input")
+        page.click("#chosen li[role=option]:has-text('Arctic shipping')", timeout=30_000)
+        page.click("#remove")
+        page.wait_for_selector(f"#removed >> text={statement.stem}", timeout=60_000)
+        assert "Arctic shipping" not in page.inner_text("#statements-table")
+        page.click("#chat-tab-button")
+        page.click("text=Filters")
+        page.click("#statements-filter input")
+        page.wait_for_selector("#statements-filter li[role=option]", timeout=30_000)
+        assert not page.query_selector("#statements-filter li[role=option]:has-text('Arctic shipping')")
         browser.close()
+    import httpx
+
+    after = httpx.post(f"{server}api/ask", json={"question": "What corridor for humanitarian convoys was agreed?"},
+                       timeout=60).json()
+    assert statement.stem not in {c["statement_id"] for c in after["citations"]}
     # Gradio's cached copies are gone once ingested: nothing is left for its file route to serve
     assert not list(Path(get_upload_folder()).glob(f"*/{statement.name}"))
 
