@@ -12,15 +12,47 @@ from config import get_settings
 from config.settings import settings_error
 from qa import chat_view, conversation, feedback
 from qa.access import upload_refusal
+from qa.citations import short_title
 from qa.engine import serving_index
 from qa.i18n import browser_language, t
 from qa.index import Index
 from qa.limits import AnswerPool, Busy, TooSlow
-from qa.retrieve import Filters
+from qa.retrieve import Filters, iso_date
 from qa.statements_view import choices, statements_table, upload_report
 from qa.web_assets import CHAT_JS, CSS, PANEL_JS
 
 log = logging.getLogger("app")
+# Narrow screens: the title wraps at word boundaries with the language switch below it; Ask and New chat share a line
+# under the question box. A chosen Yes/No stays highlighted.
+APP_CSS = """
+#title h3 {overflow-wrap: normal; word-break: normal; hyphens: manual}
+button.vote.chosen {background: var(--color-accent); border-color: var(--color-accent); color: #fff; font-weight: 600}
+@media (max-width: 600px) {
+  #header {flex-direction: column; gap: 4px}
+  #header > * {min-width: 100% !important; width: 100%}
+  #title h3 {font-size: 1.05em; margin: 0}
+  #ask-row {flex-wrap: wrap}
+  #ask-row > :has(#question), #ask-row > #question {flex: 1 1 100% !important; min-width: 100% !important}
+  #ask-row > #ask, #ask-row > #clear {flex: 1 1 40% !important; min-width: 0 !important}
+}
+"""
+# Remembers each answer's Yes/No in this page, so a redrawn conversation keeps the highlight.
+VOTE_JS = """
+const chosenVotes = {};
+const markVotes = () => element.querySelectorAll('.a[data-answer]').forEach((box) => {
+  const said = chosenVotes[box.dataset.answer];
+  box.querySelectorAll('button.vote').forEach((b) => {
+    const on = b.dataset.vote === said; b.classList.toggle('chosen', on); b.setAttribute('aria-pressed', on ? 'true' : 'false');
+  });
+});
+watch('value', () => setTimeout(markVotes, 0));
+element.addEventListener('click', (ev) => {
+  const vote = ev.target.closest('button.vote');
+  if (!vote) return;
+  chosenVotes[vote.closest('.a').dataset.answer] = vote.dataset.vote;
+  markVotes();
+});
+"""
 EXAMPLES = {"en": ["Which operations are named?", "When and where was the statement adopted?",
                    "What is said about using terrorists for political ends?"],
             "ru": ["Какие операции названы?", "Когда и где принято заявление?",
@@ -63,8 +95,15 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
         turns, question = list(turns or []), (question or "").strip()
         if not question:
             return gr.update(), turns, gr.update(), gr.update(), gr.update()
+        for key, value in (("since", since), ("until", until)):  # a bad date: one plain line naming the field
+            try:
+                iso_date(key, value)
+            except ValueError:
+                turns.append(chat_view.error_turn(question, t("bad_date", lang).format(
+                    field=t(f"{key}_name", lang), value=(value or "").strip())))
+                return chat_view.render_conversation(turns, lang), turns, gr.update(), gr.update(), question
         try:
-            filters = Filters(list(statements or []), since, until)  # a bad date: one line naming the field
+            filters = Filters(list(statements or []), since, until)
             result, reading = pool.run(conversation.ask, question, index, conversation.turns_from(turns), filters)
         except (ValueError, Busy, TooSlow) as exc:  # the question stays in the box, to fix the filter and ask again
             turns.append(chat_view.error_turn(question, f"{t('sorry', lang)}: {exc}"))
@@ -79,7 +118,7 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
         first = (turn["cited"] or turn["closest"] or [None])[0]
         panel = show(first["statement_id"], first["paragraph"], "cited" if turn["cited"] else "closest",
                                lang) if first else gr.update()
-        return chat_view.render_conversation(turns, lang), turns, panel, chat_view.passages_html(result), ""
+        return chat_view.render_conversation(turns, lang), turns, panel, chat_view.passages_html(result, lang), ""
 
     def on_load(request: gr.Request):
         params = request.query_params if request else {}
@@ -109,8 +148,13 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
                 gr.update(label=t("choose_statement", lang)), gr.update(value=t("open", lang)), gr.update(value=t("remove", lang)),
                 gr.update(label=t("language", lang), value=lang)]
 
-    def switch(lang, turns):
-        return (*relabel(lang), chat_view.render_conversation(turns or [], lang), *listing(lang))
+    def switch(lang, turns, shown, viewed, scores):
+        """Everything drawn again in `lang`: labels, conversation, the statements open in the panel and the viewer."""
+        empty = {t("panel_empty", lng) for lng in ("en", "ru")}
+        panel_now = chat_view.redraw_statement(index, shown, lang, t("panel_empty", lang) if shown in empty else shown)
+        return (*relabel(lang), chat_view.render_conversation(turns or [], lang), panel_now,
+                chat_view.redraw_statement(index, viewed, lang, viewed), chat_view.relabel_passages(scores, lang), "",
+                *listing(lang))
 
     def upload(files, replace, lang):
         if uploads_off:
@@ -120,14 +164,20 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
         report = upload_report(files if isinstance(files, list) else [files], index, settings, bool(replace), lang)
         return report, gr.update(value=None), *listing(lang)
 
-    def drop(sid, lang):
+    def drop(sid, pending, lang):
+        """The first click asks to confirm (the button names the statement); a second click on the same one removes it."""
+        keep = (gr.update(),) * 4
         if uploads_off:  # removing is as guarded as adding
-            return html.escape(uploads_off), *listing(lang)
+            return html.escape(uploads_off), gr.update(), "", *keep
         if not sid:
-            return "", *listing(lang)
+            return "", gr.update(value=t("remove", lang)), "", *keep
+        title = next((it.get("title") or sid for it in list_statements(index.store) if it["id"] == sid), sid)
+        if pending != sid:
+            return "", gr.update(value=t("confirm_remove", lang).format(title=short_title(title, 80))), sid, *keep
         remove(sid, index.store)
         index.refresh(force=True)
-        return f"{t('removed', lang)}: {html.escape(sid)}", *listing(lang)
+        return (f"{html.escape(t('removed', lang))}: «{html.escape(title)}»", gr.update(value=t("remove", lang)), "",
+                *listing(lang))
 
     def ask_api(question: str) -> dict:
         """Answer a question; the same JSON as `python -m qa ask --json`."""
@@ -140,8 +190,9 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
 
     with gr.Blocks(title="Statement QA", delete_cache=(3600, 3600)) as demo:
         lang = gr.State("en")
+        pending = gr.State("")  # the statement whose removal awaits a second click
         turns = gr.State([])
-        with gr.Row():
+        with gr.Row(elem_id="header"):
             title = gr.Markdown(f"### {t('title', 'en')}", elem_id="title")
             language = gr.Radio([("English", "en"), ("Русский", "ru")], value="en", label=t("language", "en"),
                                 elem_id="language", scale=0, min_width=220)
@@ -151,9 +202,9 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
                     with gr.Column(scale=5, min_width=320):
                         # Statement text is escaped into this HTML: never rendered as Markdown or HTML, so nothing a
                         # statement says reaches the browser as markup (tests/test_app.py checks a hostile one).
-                        chat = gr.HTML(chat_view.render_conversation([], "en"), elem_id="chat", js_on_load=CHAT_JS,
+                        chat = gr.HTML(chat_view.render_conversation([], "en"), elem_id="chat", js_on_load=CHAT_JS + VOTE_JS,
                                        server_functions=[record_vote], apply_default_css=False)
-                        with gr.Row():
+                        with gr.Row(elem_id="ask-row"):
                             box = gr.Textbox(placeholder=t("placeholder", "en"), show_label=False, scale=5, elem_id="question")
                             send = gr.Button(t("ask", "en"), variant="primary", scale=1, min_width=80, elem_id="ask")
                             clear = gr.Button(t("clear", "en"), scale=1, min_width=80, elem_id="clear")
@@ -166,7 +217,7 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
                                 since = gr.Textbox(label=t("since", "en"), elem_id="since")
                                 until = gr.Textbox(label=t("until", "en"), elem_id="until")
                         with gr.Accordion(t("passages", "en"), open=False) as passages_box:
-                            passages = gr.HTML()
+                            passages = gr.HTML(elem_id="passages")
                     with gr.Column(scale=4, min_width=320, elem_id="panel-col"):
                         panel = gr.HTML(t("panel_empty", "en"), elem_id="panel", js_on_load=PANEL_JS,
                                         server_functions=[open_statement], apply_default_css=False)
@@ -191,11 +242,14 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
         examples.click(lambda sample, *rest: on_ask(sample[0], *rest), [examples, turns, statements, since, until, lang], asked,
                        **quiet, **answering)
         clear.click(lambda lng: (chat_view.render_conversation([], lng), [], t("panel_empty", lng), "", ""), lang, asked, **quiet)
-        language.input(lambda lng: lng, language, lang, **quiet).then(switch, [lang, turns], [*labelled, chat, *lists], **quiet)
+        redrawn = [*labelled, chat, panel, viewer, passages, pending, *lists]
+        language.input(lambda lng: lng, language, lang, **quiet).then(switch, [lang, turns, panel, viewer, passages], redrawn,
+                                                                      **quiet)
         demo.load(on_load, None, [lang, *labelled, chat, turns, panel, passages, *lists], **quiet)
         files.upload(upload, [files, replace, lang], [report, files, *lists], **quiet)
         open_btn.click(lambda sid, lng: show(sid, -1, "cited", lng) if sid else "", [chosen, lang], viewer, **quiet)
-        remove_btn.click(drop, [chosen, lang], [removed, *lists], **quiet)
+        remove_btn.click(drop, [chosen, pending, lang], [removed, remove_btn, pending, *lists], **quiet)
+        chosen.change(lambda lng: (gr.update(value=t("remove", lng)), ""), lang, [remove_btn, pending], **quiet)
         gr.api(ask_api, api_name="ask", **answering)
 
     return demo
@@ -212,7 +266,7 @@ def serve(index: Index, settings, block: bool = True):
 
     auth = tuple(settings.auth.split(":", 1)) if settings.auth and ":" in settings.auth else None
     pool = AnswerPool.from_settings(settings)  # one pool for the chat and the API: their answers share the limit
-    web = gr.mount_gradio_app(build_api(index, settings, pool), build(index, settings, pool), path="/", auth=auth, css=CSS,
+    web = gr.mount_gradio_app(build_api(index, settings, pool), build(index, settings, pool), path="/", auth=auth, css=CSS + APP_CSS,
                               show_error=False, max_file_size=int(settings.max_upload_mb * 1024 * 1024), footer_links=[],
                               run_history=False)
     server = uvicorn.Server(uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning"))

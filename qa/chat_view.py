@@ -3,6 +3,7 @@ refusals in words, closest paragraphs marked apart from citations."""
 from __future__ import annotations
 
 import html
+import re
 import uuid
 from urllib.parse import urlencode
 
@@ -142,12 +143,44 @@ def statement_html(index: Index, statement_id: str, paragraph: int | None, kind:
     return "".join(out) + "</div>"
 
 
-def passages_html(result: Answer) -> str:
+def passages_head(lang: str) -> str:
+    """The passages table's header row in `lang` (a language switch swaps it in place)."""
+    cols = ["#", t("col_statement", lang), "¶", t("col_fused", lang), t("col_dense", lang), t("col_bm25", lang),
+            t("col_text", lang)]
+    return "<tr class='head'>" + "".join(f"<th>{e(c)}</th>" for c in cols) + "</tr>"
+
+
+def passages_html(result: Answer, lang: str = "en") -> str:
     """The retrieved paragraphs with their scores, for readers who want to see why."""
     rows = "".join(f"<tr><td>{i}</td><td>{e(h.statement_id)}</td><td>{h.paragraph}</td><td>{h.score:.4f}</td>"
                    f"<td>{h.dense:.3f}</td><td>{h.lexical:.2f}</td><td>{e(h.text[:200])}</td></tr>"
                    for i, h in enumerate(result.retrieved, 1))
     matched = "; ".join(f"{e(w)} → {e(', '.join(ts))}" for w, ts in result.translations.items())
-    return ("<table><tr><th>#</th><th>statement</th><th>¶</th><th>fused</th><th>dense</th><th>bm25</th><th>text</th></tr>"
-            f"{rows}</table>" + (f"<p class='matched-as'>Also matched as: {matched}</p>" if matched else "")
+    return (f"<table>{passages_head(lang)}"
+            f"{rows}</table>" + (f"<p class='matched-as'><span class='matched-label'>{e(t('matched_as', lang))}</span>: "
+                                 f"{matched}</p>" if matched else "")
             + (f"<p>{e(result.reason)}</p>" if result.reason else ""))
+
+
+_HEAD = re.compile(r"<tr class='head'>.*?</tr>")
+_MATCHED = re.compile(r"<span class='matched-label'>[^<]*</span>")
+_SHOWN = re.compile(r"data-statement='([^']*)'")
+_MARKED = re.compile(r"<div class='para (cited|closest)' data-paragraph='(\d+)'")
+
+
+def relabel_passages(shown: str, lang: str) -> str:
+    """The passages HTML already shown, with its header (and "also matched as") in `lang`."""
+    if not shown:
+        return shown
+    shown = _HEAD.sub(lambda _: passages_head(lang), shown, count=1)
+    return _MATCHED.sub(lambda _: f"<span class='matched-label'>{e(t('matched_as', lang))}</span>", shown, count=1)
+
+
+def redraw_statement(index: Index, shown: str, lang: str, fallback: str) -> str:
+    """The statement shown in a panel, drawn again in `lang` at the same marked paragraph; `fallback` when none is shown."""
+    found = _SHOWN.search(shown or "")
+    if not found:
+        return fallback
+    marked = _MARKED.search(shown)
+    kind, p = (marked.group(1), int(marked.group(2))) if marked else ("cited", -1)
+    return statement_html(index, html.unescape(found.group(1)), p, kind, lang)

@@ -64,6 +64,17 @@ STRINGS: dict[str, dict[str, str]] = {
                       "“Replace” and upload again to replace it",
                 "ru": "отклонён: документ {sid} уже сохранён из другого файла с другим текстом; отметьте «Заменять» и "
                       "загрузите снова"},
+    "since_name": {"en": "Since", "ru": "С даты"},
+    "until_name": {"en": "Until", "ru": "По дату"},
+    "bad_date": {"en": "The “{field}” date {value} does not exist; use YYYY-MM-DD, e.g. 2018-11-08",
+                 "ru": "Дата «{field}» — {value} — не существует; нужен формат ГГГГ-ММ-ДД, например 2018-11-08"},
+    "confirm_remove": {"en": "Confirm removal of «{title}»?", "ru": "Точно удалить «{title}»?"},
+    "col_statement": {"en": "statement", "ru": "документ"},
+    "col_fused": {"en": "fused", "ru": "итог"},
+    "col_dense": {"en": "dense", "ru": "по смыслу"},
+    "col_bm25": {"en": "bm25", "ru": "по словам"},
+    "col_text": {"en": "text", "ru": "текст"},
+    "matched_as": {"en": "Also matched as", "ru": "Также искали как"},
     "feedback_title": {"en": "Was this answer right?", "ru": "Ответ верный?"},
 }
 

@@ -164,6 +164,11 @@ def test_conversation_follow_ups_chips_and_permalink(server, tmp_path, viewport)
         browser = _launch(p)
         page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         page.goto(server)
+        page.wait_for_selector("#ask", timeout=30_000)
+        ask, title, switch = (page.query_selector(f"#{x}").bounding_box() for x in ("ask", "title", "language"))
+        assert ask["x"] + ask["width"] <= viewport[0] and title["height"] < 110  # the Ask button fits; no tall title
+        if viewport[0] < 600:  # a phone: the language switch sits below the title, not beside it
+            assert switch["y"] >= title["y"] + title["height"] - 1
         first = _turn(page, "Which operations are named?")
         assert "ПРОКСИ" in first["text"] and "¶8" in first["text"]
         second = _turn(page, "And which one is about recruitment?")
@@ -223,11 +228,24 @@ def test_russian_interface_and_feedback_to_eval(server, tmp_path):
         assert not english, english
         assert not [w for w in ("Ask", "Filters", "Statements", "Language", "Chat") if f"\n{w}\n" in f"\n{shown}\n"]
         page.screenshot(path=str(tmp_path / "russian.png"))
+        page.click("text=Найденные абзацы и оценки")  # the scores table speaks Russian too
+        page.wait_for_selector("#passages th >> text=документ", timeout=30_000)
+        assert "fused" not in page.inner_text("#passages") and "Кем принят" in page.inner_text("#panel")
         page.fill("#chat .turn:last-child input.comment", "верно")
         page.click("#chat .turn:last-child button.vote[data-vote='up']")
         page.wait_for_selector("#chat .turn:last-child .voted >> text=Спасибо", timeout=30_000)
+        assert page.get_attribute("#chat .turn:last-child button.vote[data-vote='up']", "aria-pressed") == "true"
+        assert page.get_attribute("#chat .turn:last-child button.vote[data-vote='down']", "aria-pressed") == "false"
+        page.click("text=Фильтры")  # a bad date is said plainly, in Russian, naming the field by its label
+        page.fill("#since textarea", "2018-13-45")
+        _ask(page, "Какие операции названы?")
+        page.wait_for_selector("#chat >> text=Дата «С даты» — 2018-13-45 — не существует", timeout=60_000)
+        page.fill("#since textarea", "")
+        assert page.get_attribute("#chat .turn:nth-last-child(2) button.vote[data-vote='up']", "aria-pressed") == "true"
         page.click("#language label:has-text('English')")
         page.wait_for_function("document.querySelector('#ask').innerText.trim() === 'Ask'", timeout=30_000)
+        page.wait_for_selector("#panel >> text=Issuer:", timeout=30_000)  # the open statement is redrawn in English
+        assert "fused" in page.inner_text("#passages") and "Кем принят" not in page.inner_text("#panel")
         browser.close()
     from qa.eval import load_questions, run
     from qa.feedback import write_sets
@@ -250,7 +268,7 @@ def test_chat_names_a_bad_date_and_an_overlong_question(server):
         page.click("text=Filters")
         page.fill("#until textarea", "2018-13-45")
         _ask(page, "Which operations are named?")
-        page.wait_for_selector("#chat >> text=until: 2018-13-45 is not a calendar date", timeout=60_000)
+        page.wait_for_selector("#chat >> text=The “Until” date 2018-13-45 does not exist; use YYYY-MM-DD", timeout=60_000)
         page.fill("#until textarea", "")
         _ask(page, "Which operations are named? " * 40)
         page.wait_for_selector("#chat >> text=the question is too long (1119 characters; at most 1000)", timeout=60_000)
@@ -325,8 +343,15 @@ def test_upload_reports_per_file_and_remove_takes_a_statement_out(server, tmp_pa
         # remove it: it leaves the table, the filter's choices and the answers
         page.click("#chosen input")
         page.click("#chosen li[role=option]:has-text('Arctic shipping')", timeout=30_000)
+        page.click("#remove")  # the first click only asks to confirm, naming the statement
+        page.wait_for_function("document.querySelector('#remove').innerText.startsWith('Confirm removal of «')",
+                               timeout=30_000)
+        assert "Arctic shipping" in page.inner_text("#statements-table")
         page.click("#remove")
-        page.wait_for_selector(f"#removed >> text={statement.stem}", timeout=60_000)
+        page.wait_for_selector("#removed >> text=«Joint Statement of the Council of Foreign Ministers on Arctic shipping»",
+                               timeout=60_000)
+        assert statement.stem not in page.inner_text("#removed")
+        assert page.inner_text("#remove").strip() == "Remove"
         assert "Arctic shipping" not in page.inner_text("#statements-table")
         page.click("#chat-tab-button")
         page.click("text=Filters")
