@@ -19,40 +19,9 @@ from qa.index import Index
 from qa.limits import AnswerPool, Busy, TooSlow
 from qa.retrieve import Filters, iso_date
 from qa.statements_view import choices, statements_table, upload_report
-from qa.web_assets import CHAT_JS, CSS, PANEL_JS
+from qa.web_assets import APP_CSS, CHAT_JS, CSS, PANEL_JS, VOTE_JS
 
 log = logging.getLogger("app")
-# Narrow screens: the title wraps at word boundaries with the language switch below it; Ask and New chat share a line
-# under the question box. A chosen Yes/No stays highlighted.
-APP_CSS = """
-#title h3 {overflow-wrap: normal; word-break: normal; hyphens: manual}
-button.vote.chosen {background: var(--color-accent); border-color: var(--color-accent); color: #fff; font-weight: 600}
-@media (max-width: 600px) {
-  #header {flex-direction: column; gap: 4px}
-  #header > * {min-width: 100% !important; width: 100%}
-  #title h3 {font-size: 1.05em; margin: 0}
-  #ask-row {flex-wrap: wrap}
-  #ask-row > :has(#question), #ask-row > #question {flex: 1 1 100% !important; min-width: 100% !important}
-  #ask-row > #ask, #ask-row > #clear {flex: 1 1 40% !important; min-width: 0 !important}
-}
-"""
-# Remembers each answer's Yes/No in this page, so a redrawn conversation keeps the highlight.
-VOTE_JS = """
-const chosenVotes = {};
-const markVotes = () => element.querySelectorAll('.a[data-answer]').forEach((box) => {
-  const said = chosenVotes[box.dataset.answer];
-  box.querySelectorAll('button.vote').forEach((b) => {
-    const on = b.dataset.vote === said; b.classList.toggle('chosen', on); b.setAttribute('aria-pressed', on ? 'true' : 'false');
-  });
-});
-watch('value', () => setTimeout(markVotes, 0));
-element.addEventListener('click', (ev) => {
-  const vote = ev.target.closest('button.vote');
-  if (!vote) return;
-  chosenVotes[vote.closest('.a').dataset.answer] = vote.dataset.vote;
-  markVotes();
-});
-"""
 EXAMPLES = {"en": ["Which operations are named?", "When and where was the statement adopted?",
                    "What is said about using terrorists for political ends?"],
             "ru": ["Какие операции названы?", "Когда и где принято заявление?",

@@ -1,4 +1,4 @@
-"""The page's CSS and the two small scripts (chips open the panel; the panel scrolls within itself, never the page)."""
+"""The page's CSS and its small scripts (chips open the panel; the panel scrolls within itself, never the page; votes stay marked)."""
 
 CSS = """
 #chat .convo {max-height: 62vh; overflow-y: auto; padding: 4px 8px; border: 1px solid var(--border-color-primary);
@@ -93,5 +93,37 @@ window.addEventListener('qa-open', async (ev) => {
     // a phone shows the panel below the chat: an explicit click brings it into view
     if (window.innerWidth < 768) element.scrollIntoView({block: 'start'});
   }, 50);
+});
+"""
+
+# Narrow screens: the title wraps at word boundaries with the language switch below it; Ask and New chat share a line
+# under the question box. A chosen Yes/No stays highlighted.
+APP_CSS = """
+#title h3 {overflow-wrap: normal; word-break: normal; hyphens: manual}
+button.vote.chosen {background: var(--color-accent); border-color: var(--color-accent); color: #fff; font-weight: 600}
+@media (max-width: 600px) {
+  #header {flex-direction: column; gap: 4px}
+  #header > * {min-width: 100% !important; width: 100%}
+  #title h3 {font-size: 1.05em; margin: 0}
+  #ask-row {flex-wrap: wrap}
+  #ask-row > :has(#question), #ask-row > #question {flex: 1 1 100% !important; min-width: 100% !important}
+  #ask-row > #ask, #ask-row > #clear {flex: 1 1 40% !important; min-width: 0 !important}
+}
+"""
+# Remembers each answer's Yes/No in this page, so a redrawn conversation keeps the highlight.
+VOTE_JS = """
+const chosenVotes = {};
+const markVotes = () => element.querySelectorAll('.a[data-answer]').forEach((box) => {
+  const said = chosenVotes[box.dataset.answer];
+  box.querySelectorAll('button.vote').forEach((b) => {
+    const on = b.dataset.vote === said; b.classList.toggle('chosen', on); b.setAttribute('aria-pressed', on ? 'true' : 'false');
+  });
+});
+watch('value', () => setTimeout(markVotes, 0));
+element.addEventListener('click', (ev) => {
+  const vote = ev.target.closest('button.vote');
+  if (!vote) return;
+  chosenVotes[vote.closest('.a').dataset.answer] = vote.dataset.vote;
+  markVotes();
 });
 """
