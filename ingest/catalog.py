@@ -6,7 +6,7 @@ from ingest.store import Store
 
 def remove(statement_id: str, store: Store) -> int:
     """Delete a statement: first from readers (its manifest), then its records; returns how many records went."""
-    ids = store.statement_records(statement_id)["ids"]
+    ids = store.ids({"statement_id": statement_id})
     if statement_id in store.manifests():
         store.uncommit(statement_id)
     if ids:

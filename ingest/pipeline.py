@@ -184,7 +184,7 @@ def _write_group(group: list[tuple], store: Store, embedder: Embedder, summary: 
         if vectors is None:
             continue
         chunk_vectors, sentences, sentence_vectors = plan.assemble(vectors)
-        old_ids = _guarded(store, store.statement_records, statement.id)["ids"]
+        old_ids = _guarded(store, store.ids, {"statement_id": statement.id})
         _guarded(store, _store_statement, store, statement, rev, mine, plan.chunks, chunk_vectors, sentences,
                  sentence_vectors)
         if stored:
@@ -224,7 +224,7 @@ def _store_statement(store: Store, statement: Statement, rev: str, mine: str, ch
 
 def _sweep(store: Store, statement_id: str, rev: str) -> None:
     """Delete a statement's records (and with them their sentences) that its manifest no longer names."""
-    stale = [i for i in store.statement_records(statement_id)["ids"] if not owned(i, statement_id, rev)]
+    stale = [i for i in store.ids({"statement_id": statement_id}) if not owned(i, statement_id, rev)]
     if stale:
         store.delete(stale)
 
@@ -232,8 +232,8 @@ def _sweep(store: Store, statement_id: str, rev: str) -> None:
 def _complete(store: Store, statement_id: str, manifest: dict) -> bool:
     """Every record and sentence the manifest counts is there; anything superseded is swept."""
     rev = manifest.get("revision", "")
-    records = _guarded(store, store.statement_records, statement_id)["ids"]
-    sentences = _guarded(store, store.sentence_records, {"statement_id": statement_id})["ids"]
+    records = _guarded(store, store.ids, {"statement_id": statement_id})
+    sentences = _guarded(store, store.ids, {"statement_id": statement_id}, True)
     if sum(owned(i, statement_id, rev) for i in records) != manifest.get("records") or \
             sum(owned(i, statement_id, rev) for i in sentences) != manifest.get("sentences"):
         return False

@@ -87,6 +87,10 @@ class Store:
     def records(self, where: dict | None = None, include_embeddings: bool = False) -> dict:
         return _paged(self.collection, where, include_embeddings)
 
+    def ids(self, where: dict, sentences: bool = False) -> list[str]:
+        """Record (or sentence) ids only: what counting, sweeping and deleting need, without texts or metadata."""
+        return _paged(self.sentences if sentences else self.collection, where, False, include=[])["ids"]
+
     def statement_records(self, statement_id: str) -> dict:
         return self.records({"statement_id": statement_id})
 
@@ -186,8 +190,8 @@ def _pick(data: dict, rows: list[int]) -> dict:
     return {key: [values[i] for i in rows] if values is not None else None for key, values in data.items()}
 
 
-def _paged(collection, where: dict | None, include_embeddings: bool) -> dict:
-    include = ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
+def _paged(collection, where: dict | None, include_embeddings: bool, include: list[str] | None = None) -> dict:
+    include = include if include is not None else ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
     out: dict[str, list] = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
     offset = 0
     while True:
