@@ -1,13 +1,17 @@
-"""python -m bench soak … — benchmarks that need more than one process (the others are scripts: python bench/NAME.py)."""
+"""python -m bench soak|scale … — benchmarks that need more than one process or a big store (the others are scripts: python bench/NAME.py)."""
 from __future__ import annotations
 
 import sys
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("soak",):
-        print("usage: python -m bench soak [--users N] [--seconds S] [FILES…]", file=sys.stderr)
+    if not argv or argv[0] not in ("soak", "scale"):
+        print("usage: python -m bench soak [--users N] [--seconds S] [FILES…] | scale [--sizes 1000,10000]", file=sys.stderr)
         return 2
+    if argv[0] == "scale":
+        from bench.scale import main as scale
+
+        return scale(argv[1:])
     from bench.soak import main as soak
 
     return soak(argv[1:])

@@ -10,6 +10,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 PAGE = 5000  # records per get(): one get() of everything fails above Chroma's 32,766 SQL variables
 WRITE_PAGE = 1000
+STATEMENT_PAGE = 500  # statement ids in one `$in` filter (each is an SQL variable)
 LEGACY_KEY = "qa_legacy"
 
 
@@ -152,13 +153,22 @@ def version_of(manifests: dict[str, dict]) -> str:
     return digest.hexdigest()
 
 
-def committed(store: Store, manifests: dict[str, dict] | None) -> tuple[dict, dict, set[str]]:
+def committed(store: Store, manifests: dict[str, dict] | None, statements: list[str] | None = None) -> tuple[dict, dict, set[str]]:
     """The records and sentences readers may serve, with embeddings: those of committed statements carrying their
     manifest's content hash, and only statements whose counts are complete (the set of others is returned too). With
-    `manifests` None (a store written before manifests) everything is served. The header record gains the statement's
-    sources from its manifest."""
-    records = store.records(include_embeddings=True)
-    sentences = store.sentence_records(include_embeddings=True)
+    `manifests` None (a store written before manifests) everything is served; with `statements`, only theirs are read
+    (what changed since a reader's last load). The header record gains the statement's sources from its manifest."""
+    if statements is None:
+        records = store.records(include_embeddings=True)
+        sentences = store.sentence_records(include_embeddings=True)
+    else:
+        records, sentences = _empty(), _empty()
+        for start in range(0, len(statements), STATEMENT_PAGE):
+            where = {"statement_id": {"$in": statements[start:start + STATEMENT_PAGE]}}
+            for out, part in ((records, store.records(where, True)), (sentences, store.sentence_records(where, True))):
+                for key in out:
+                    out[key].extend(part[key])
+        manifests = {sid: manifests[sid] for sid in statements if sid in manifests}
     if manifests is None:
         return records, sentences, set()
     keep = [i for i, (rid, m) in enumerate(zip(records["ids"], records["metadatas"]))
@@ -190,9 +200,13 @@ def _pick(data: dict, rows: list[int]) -> dict:
     return {key: [values[i] for i in rows] if values is not None else None for key, values in data.items()}
 
 
+def _empty() -> dict[str, list]:
+    return {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+
+
 def _paged(collection, where: dict | None, include_embeddings: bool, include: list[str] | None = None) -> dict:
     include = include if include is not None else ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
-    out: dict[str, list] = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+    out = _empty()
     offset = 0
     while True:
         page = collection.get(where=where, include=include, limit=PAGE, offset=offset)

@@ -47,6 +47,11 @@ def _gloss_field(metas: list[dict], docs: list[str], russian: np.ndarray, dictio
     return Field(glosses)
 
 
+def _served_as(manifest: dict) -> tuple:
+    """What makes a loaded statement stale when its manifest changes."""
+    return tuple(manifest.get(key) for key in ("revision", "sources", "records", "sentences"))
+
+
 class Index:
     """Everything retrieval reads, kept in memory; reloaded only when the store's version changes."""
 
@@ -62,6 +67,7 @@ class Index:
         self.version: str | None = None
         self._checked, self._writes = float("-inf"), -1
         self.unreachable = ""  # why the store could not be read at the last check ("" when it could)
+        self._served: dict[str, tuple] = {}  # statement id → what its manifest said when it was loaded
         self._snapshot = self
         self._load({"ids": [], "metadatas": [], "documents": [], "embeddings": []},
                    {"ids": [], "metadatas": [], "embeddings": []})
@@ -100,7 +106,8 @@ class Index:
                 version = self.store.version if manifests is None else version_of(manifests)
                 if version == self.version and not force:
                     return
-                records, sentences, incomplete = committed(self.store, manifests)
+                changed = None if force or manifests is None else self._changed(manifests)
+                records, sentences, incomplete = committed(self.store, manifests, changed)
             except Exception:
                 if attempt == 2:
                     raise
@@ -109,15 +116,44 @@ class Index:
                 continue
             if incomplete and attempt < 2:  # a writer committed between our reads: read again
                 continue
+            if changed is not None:
+                records, sentences = self._merged(manifests, changed, records, sentences)
             fresh = object.__new__(Index)
             fresh.__dict__.update(self.__dict__)  # store, embedder, settings, lock and query cache are shared
             fresh._load(records, sentences)
             fresh.version = version if not incomplete else None
+            fresh._served = {} if manifests is None else {sid: _served_as(m) for sid, m in manifests.items() if sid not in incomplete}
             fresh._snapshot = fresh
             self.__dict__.update(fresh.__dict__)  # one C-level update: readers of the live index see old or new
-            log.info("index loaded: %d paragraph records, %d sentences%s", len(self.ids), len(self.sentence_owner),
+            log.info("index loaded: %d paragraph records, %d sentences%s%s", len(self.ids), len(self.sentence_owner),
+                     "" if changed is None else f" ({len(changed)} statement(s) read from the store, the rest kept)",
                      f" ({len(incomplete)} statement(s) skipped while being written)" if incomplete else "")
             return
+
+    def _changed(self, manifests: dict[str, dict]) -> list[str] | None:
+        """Statements committed since the last load (new, re-written, or with new sources), or None when most are: then
+        one paged read of everything is cheaper than reading them statement by statement."""
+        changed = [sid for sid, m in manifests.items() if self._served.get(sid) != _served_as(m)]
+        return None if len(changed) > len(manifests) // 2 else changed
+
+    def _merged(self, manifests: dict[str, dict], changed: list[str], records: dict, sentences: dict) -> tuple[dict, dict]:
+        """The loaded parts of statements that are still served unchanged, followed by what was just read."""
+        gone = set(changed) | {sid for sid in self._served if sid not in manifests}
+        keep = np.array([m["statement_id"] not in gone for m in self.metas], dtype=bool)
+        rows = np.flatnonzero(keep)
+        kept_sentences = np.flatnonzero(keep[self.sentence_owner]) if len(self.sentence_owner) else np.zeros(0, np.int64)
+        dim = self.vectors.shape[1]
+
+        def stacked(old: np.ndarray, new: list) -> np.ndarray:
+            return np.vstack([old, np.asarray(new, dtype=np.float32).reshape(len(new), dim)]) if len(new) else old
+
+        merged_records = {"ids": [self.ids[i] for i in rows] + records["ids"],
+                          "metadatas": [self.metas[i] for i in rows] + records["metadatas"],
+                          "documents": [self.docs[i] for i in rows] + records["documents"],
+                          "embeddings": stacked(self.vectors[rows], records["embeddings"])}
+        merged_sentences = {"metadatas": [self.sentence_metas[j] for j in kept_sentences] + sentences["metadatas"],
+                            "embeddings": stacked(self.sentence_vectors[kept_sentences], sentences["embeddings"])}
+        return merged_records, merged_sentences
 
     def _load(self, data: dict, sentences: dict) -> None:
         self.ids, self.metas, self.docs = data["ids"], data["metadatas"], data["documents"]
@@ -127,7 +163,7 @@ class Index:
         self.vectors = np.asarray(data["embeddings"], dtype=np.float32).reshape(len(self.ids), -1) if self.ids else np.zeros((0, dim), np.float32)
         position = {rid: i for i, rid in enumerate(self.ids)}
         keep = [i for i, m in enumerate(sentences["metadatas"]) if m["chunk_id"] in position]
-        metas = [sentences["metadatas"][i] for i in keep]
+        metas = self.sentence_metas = [sentences["metadatas"][i] for i in keep]
         self.sentence_owner = np.array([position[m["chunk_id"]] for m in metas], dtype=np.int64)
         self.sentence_spans = [(m["start"], m["stop"]) for m in metas]
         self.sentence_vectors = (np.asarray(sentences["embeddings"], dtype=np.float32)[keep] if keep

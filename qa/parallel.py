@@ -18,8 +18,11 @@ CANDIDATES = 8  # statements compared with each, the closest by their mean part 
 
 def align(vectors: np.ndarray, statement_ids: list[str], answers: np.ndarray, russian: np.ndarray) -> dict[int, list[int]]:
     """record row → rows of the matching paragraph in each parallel statement."""
-    ids = np.array(statement_ids)
-    rows_of = {sid: np.flatnonzero((ids == sid) & answers) for sid in dict.fromkeys(statement_ids)}
+    grouped: dict[str, list[int]] = {sid: [] for sid in statement_ids}
+    for row, sid in enumerate(statement_ids):  # one pass: a mask per statement was statements × records
+        if answers[row]:
+            grouped[sid].append(row)
+    rows_of = {sid: np.array(rows, dtype=np.int64) for sid, rows in grouped.items()}
     kept = [s for s, r in rows_of.items() if len(r) >= MIN_PAIRS]
     if len(kept) < 2:
         return {}

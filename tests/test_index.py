@@ -11,8 +11,9 @@ import threading
 import time
 
 import httpx
+import numpy as np
 
-from tests.conftest import MODEL_CACHE, ROOT, SEED
+from tests.conftest import MODEL_CACHE, ROOT, SEED, SHARED
 
 NEW = ("ЗАЯВЛЕНИЕ Совета по морскому рыболовству\n\nМосква, 3 марта 2021 года\n\n"
        "1. Квота на вылов трески в Баренцевом море на 2022 год устанавливается в размере 12 тысяч тонн.\n\n"
@@ -112,3 +113,48 @@ def test_answers_read_one_snapshot_while_another_thread_reloads(seed_index):
     for t in askers:
         t.join(timeout=300)
     assert len(outcomes) == 50 and all(o == 8 for o in outcomes), [o for o in outcomes if o != 8][:3]
+
+
+def test_a_reload_reads_only_the_statements_that_changed_and_equals_a_full_load(tmp_path, embedder, caplog):
+    """Another process adds one statement and removes one: the reader fetches only the added one from the store, and
+    what it then serves is record for record what a fresh full load of the store gives."""
+    import logging
+
+    from ingest.catalog import remove
+    from ingest.pipeline import add
+    from ingest.store import open_store
+    from qa.index import Index
+    from tests.conftest import make_settings
+
+    statements = sorted((SHARED / "eval/xquad-dev/statements").glob("*.txt"))[:5]
+    if len(statements) < 5:
+        import pytest
+
+        pytest.skip("xquad-dev statements not available")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in statements[:4]:
+        shutil.copy(f, folder / f.name)
+    settings = make_settings(tmp_path, refresh_seconds=0.0)
+    add([folder], open_store(settings), embedder)
+    reader = Index(open_store(settings), embedder, settings)
+    reader.refresh()
+    before = set(reader.ids)
+
+    writer = open_store(settings)  # as another process would: its own client
+    shutil.copy(statements[4], tmp_path / statements[4].name)
+    add([tmp_path / statements[4].name], writer, embedder)
+    remove(statements[0].stem, writer)
+    with caplog.at_level(logging.INFO, logger="qa.index"):
+        reader.refresh()
+    assert "1 statement(s) read from the store" in caplog.text
+    fresh = Index(open_store(settings), embedder, settings)
+    fresh.refresh(force=True)
+    assert set(reader.ids) == set(fresh.ids) != before
+    assert statements[4].stem in set(reader.statement_of) and statements[0].stem not in set(reader.statement_of)
+    order = {rid: i for i, rid in enumerate(fresh.ids)}
+    rows = [order[rid] for rid in reader.ids]
+    assert [fresh.metas[i] for i in rows] == reader.metas and [fresh.docs[i] for i in rows] == reader.docs
+    assert np.allclose(fresh.vectors[rows], reader.vectors)
+    assert sorted(map(tuple, reader.sentence_spans)) == sorted(map(tuple, fresh.sentence_spans))
+    assert len(reader.sentence_owner) == len(fresh.sentence_owner)

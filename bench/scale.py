@@ -1,0 +1,192 @@
+"""python -m bench scale [--sizes 1000,10000]: load, latency, memory, store size and R@1 at growing store sizes.
+
+Each store holds the seed, xquad-dev's statements and ../shared/corpus, padded with Debian man pages (bench/manpages.py)
+to about N paragraphs; it is built once through `ingest add` and kept under .cache/bench/. Chroma's own HNSW query with
+the same e5 query vector (k=4) is the baseline, measured alternately with ours in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CACHE = ROOT / ".cache" / "bench"
+QUESTION_SETS = {"xquad-dev": [SHARED / "eval/xquad-dev/questions_en.jsonl", SHARED / "eval/xquad-dev/questions_ru.jsonl"],
+                 "collection-dev": [SHARED / "eval/collection-dev/questions.jsonl"]}
+
+
+def _blocks(path: Path) -> int:
+    return sum(1 for b in path.read_text(encoding="utf-8", errors="replace").split("\n\n") if b.strip())
+
+
+def base_files() -> list[Path]:
+    """What every store holds: the statements the question sets are asked over."""
+    return [*sorted((ROOT / "data/statements").glob("*.txt")), *sorted((SHARED / "eval/xquad-dev/statements").glob("*.txt")),
+            *sorted((SHARED / "corpus").glob("*.txt"))]
+
+
+def files_for(size: int) -> list[Path]:
+    """The base statements and man pages (in a fixed random order) up to about `size` paragraphs."""
+    from bench.manpages import build
+
+    files = base_files()
+    total = sum(_blocks(f) for f in files)
+    pages = build(CACHE / "manpages")
+    random.Random(0).shuffle(pages)
+    for page in pages:
+        if total >= size:
+            break
+        files.append(page)
+        total += _blocks(page)
+    return files
+
+
+def store_for(size: int) -> Path:
+    """The cached store of about `size` paragraphs, built (or completed) with `ingest add`."""
+    folder = CACHE / f"store-{size}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        listing = CACHE / f"files-{size}.txt"
+        listing.parent.mkdir(parents=True, exist_ok=True)
+        files = files_for(size)
+        listing.write_text("\n".join(map(str, files)), encoding="utf-8")
+        env = {**os.environ, "QA_PERSIST_DIR": str(folder)}
+        start = time.perf_counter()
+        for i in range(0, len(files), 500):  # bounded argv; a re-run skips what is stored
+            subprocess.run([sys.executable, "-m", "ingest", "add", *map(str, files[i:i + 500])], cwd=ROOT, env=env,
+                           check=True, stdout=subprocess.DEVNULL)
+        (folder / ".complete").write_text(f"{time.perf_counter() - start:.0f} s to build\n")
+    return folder
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench scale")
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated store sizes in paragraphs")
+    parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        folder = store_for(size)
+        if args.build_only:
+            continue
+        rows.append(measure(folder, size))
+        print(json.dumps(rows[-1]), flush=True)
+    if rows:
+        print(table(rows))
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return 0
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _run(cmd: list[str], env: dict) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and stdout of one child process (its own rusage, from wait4)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = proc.stdout.read()
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, out
+
+
+def cold_app(env: dict) -> tuple[float, float]:
+    """Seconds from starting app.py to its first answer over HTTP, and the app's peak RSS (MB) by then."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**env, "QA_PORT": str(port)}
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    body = json.dumps({"question": "Which operations are named?"}).encode()
+    try:
+        while time.perf_counter() - start < 600:
+            try:
+                req = urllib.request.Request(f"http://127.0.0.1:{port}/api/ask", body, {"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    r.read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        elapsed = time.perf_counter() - start
+    finally:
+        proc.terminate()
+        _, _, usage = os.wait4(proc.pid, 0)
+        proc.returncode = 0
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def _pct(values: list[float]) -> tuple[float, float]:
+    import numpy as np
+
+    return round(float(np.percentile(values, 50)), 1), round(float(np.percentile(values, 95)), 1)
+
+
+def measure(folder: Path, size: int) -> dict:
+    """Every number of one row of the table, on one store."""
+    from config import Settings
+    from qa.answer import answer
+    from qa.engine import load_index
+    from qa.eval import load_questions, run
+    from qa.metrics import metrics
+    from qa.retrieve import search
+
+    env = {**os.environ, "QA_PERSIST_DIR": str(folder)}
+    ask_s, ask_rss, _ = _run([sys.executable, "-m", "qa", "ask", "Which operations are named?"], env)
+    app_s, app_rss = cold_app(env)
+    start = time.perf_counter()
+    index = load_index(Settings(persist_dir=folder))
+    load_s = time.perf_counter() - start
+    sets = {name: load_questions(paths) for name, paths in QUESTION_SETS.items()}
+    questions = [q["question"] for qs in sets.values() for q in qs]
+    for q in questions[:5]:
+        answer(q, index)
+    ours, full, baseline, encode = [], [], [], []
+    for q in questions:  # alternating, so machine drift falls on both
+        t0 = time.perf_counter()
+        vector = index.embedder.encode_queries([q])[0]
+        t1 = time.perf_counter()
+        index.store.collection.query(query_embeddings=[vector.tolist()], n_results=4)
+        t2 = time.perf_counter()
+        search(index, q, 10)
+        t3 = time.perf_counter()
+        answer(q, index)
+        t4 = time.perf_counter()
+        encode.append((t1 - t0) * 1000)
+        baseline.append((t2 - t1) * 1000)
+        ours.append((t3 - t2) * 1000)
+        full.append((t4 - t3) * 1000)
+    quality = {name: metrics(run(qs, index)) for name, qs in sets.items()}
+    size_mb = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
+    return {"target": size, "paragraph_records": len(index.ids), "sentences": len(index.sentence_owner),
+            "statements": len({m["statement_id"] for m in index.metas}),
+            "qa_ask_cold_s": round(ask_s, 1), "qa_ask_peak_rss_mb": round(ask_rss), "app_first_answer_s": round(app_s, 1),
+            "app_peak_rss_mb": round(app_rss), "index_load_s": round(load_s, 1),
+            "retrieval_ms": _pct(ours), "answer_ms": _pct(full), "encode_ms": _pct(encode),
+            "chroma_query_k4_ms": _pct(baseline), "ratio_retrieval_to_chroma_p50": round(_pct(ours)[0] / _pct(baseline)[0], 1),
+            "store_mb": round(size_mb), **{f"R@1 {n}": round(m["R@1"], 3) for n, m in quality.items()},
+            **{f"cited_correct {n}": round(m["cited_correct"], 3) for n, m in quality.items()}}
+
+
+def table(rows: list[dict]) -> str:
+    cols = ["paragraph_records", "index_load_s", "qa_ask_cold_s", "app_first_answer_s", "retrieval_ms", "answer_ms",
+            "encode_ms", "chroma_query_k4_ms", "ratio_retrieval_to_chroma_p50", "app_peak_rss_mb", "store_mb",
+            "R@1 xquad-dev", "R@1 collection-dev"]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        lines.append("| " + " | ".join(" / ".join(map(str, r[c])) if isinstance(r[c], (list, tuple)) else str(r[c]) for c in cols) + " |")
+    return "\n".join(lines)
