@@ -7,7 +7,8 @@ import json
 import time
 from collections import deque
 
-UPLOAD_ROUTE = "/gradio_api/upload"  # where Gradio takes every file a browser sends, before any event sees it
+# Where files come in: Gradio takes every file a browser sends there, before any event sees it; the API adds statements
+UPLOAD_ROUTES = ("/gradio_api/upload", "/api/statements")
 LOGIN_ROUTES = ("/login", "/login/")  # Gradio's login form (QA_AUTH); it answers 400 to wrong credentials
 OPEN_API_ROUTES = ("/api/docs", "/api/openapi.json", "/api/docs/oauth2-redirect")  # the API's docs need no credentials
 MAX_CLIENTS = 10_000  # clients remembered; beyond it the stalest are forgotten, so spoofed sources cannot fill memory
@@ -40,7 +41,7 @@ def upload_refusal(settings) -> str:
 class AccessGuard:
     """ASGI middleware over the whole server (API and chat). After `max_failures` failed logins within `window_s` from
     one client address, its login attempts (the chat's login form, any /api/* call) get 429 for `window_s`; a success
-    forgets its failures. With `refuse_uploads`, Gradio's upload route answers 403 with that message."""
+    forgets its failures. With `refuse_uploads`, the upload routes (POST) answer 403 with that message, before reading the body."""
 
     def __init__(self, app, max_failures: int = 5, window_s: float = 60.0, refuse_uploads: str = "", limit_logins: bool = True):
         self.app, self.max_failures, self.window_s = app, max_failures, window_s
@@ -53,7 +54,7 @@ class AccessGuard:
             await self.app(scope, receive, send)
             return
         path, method = scope["path"], scope["method"]
-        if self.refuse_uploads and method == "POST" and path.rstrip("/") == UPLOAD_ROUTE:
+        if self.refuse_uploads and method == "POST" and path.rstrip("/") in UPLOAD_ROUTES:
             await _reply(send, 403, self.refuse_uploads)
             return
         if not self.limit_logins or not _is_login_attempt(path, method):

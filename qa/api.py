@@ -1,19 +1,23 @@
-"""The plain JSON HTTP API (FastAPI): /api/ask, /api/statements, /api/statements/{id}, /api/health, docs at /api/docs."""
+"""The plain JSON HTTP API (FastAPI): /api/ask, /api/statements (GET, POST), /api/statements/{id}, /api/health, docs at /api/docs."""
 from __future__ import annotations
 
 import base64
 import hmac
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from qa.access import AccessGuard, upload_refusal
+from qa.api_uploads import OPENAPI, uploaded_files
 from qa.conversation import ask as ask_in_turn
 from qa.conversation import turns_from
 from qa.i18n import question_language
 from qa.index import Index
 from qa.limits import AnswerPool, Busy, TooSlow
 from qa.retrieve import Filters, iso_date
+from qa.uploads import STATUSES, ingest_uploads
 
 
 class HistoryTurn(BaseModel):
@@ -109,6 +113,21 @@ def build_api(index: Index, settings, pool: AnswerPool | None = None) -> FastAPI
 
         items = list_statements(index.store)
         return {"statements": items, "count": len(items)}
+
+    @api.post("/api/statements", dependencies=[guard], openapi_extra=OPENAPI, responses={
+        400: {"description": "Not a readable form, or no file in it"}, 403: {"description": "Uploads are off (the reason)"},
+        413: {"description": "The upload is too large"}, 415: {"description": "Not multipart/form-data"},
+        503: {"description": "The store became unreachable; the files up to then are reported"}})
+    async def add_statements(request: Request):
+        """Add statement files: multipart/form-data, one or more in the field `files` (`replace=true` replaces a stored
+        statement under the same id). The web upload's path, types, limits and rules: uploads need QA_AUTH, or
+        QA_ALLOW_UPLOAD=1 on a loopback address, else 403 (qa.access). Per file: its statement id, title, date,
+        paragraphs and status (added, unchanged, replaced, duplicate, failed, with a one-line error); answers see the
+        new statements at once."""
+        async with uploaded_files(request, settings.max_upload_mb) as (files, replace):
+            results, error = await run_in_threadpool(ingest_uploads, files, index, settings, replace)
+        body = {"files": results, "error": error, **{s: sum(r["status"] == s for r in results) for s in STATUSES}}
+        return JSONResponse(body, status_code=503 if error else 200)
 
     @api.get("/api/statements/{statement_id}", dependencies=[guard])
     def statement(statement_id: str) -> dict:

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from qa.citations import short_title
@@ -53,55 +51,31 @@ def choices(items: list[dict]) -> list[tuple[str, str]]:
 
 
 def upload_report(files: list, index: Index, settings, replace: bool, lang: str) -> str:
-    """Ingest the uploads and report per file: detected title, date, place, paragraphs and warnings — or the one-line
-    reason it was not read (an unsupported type names the supported ones)."""
-    from ingest.catalog import list_statements
-    from ingest.parse import clean_name
-    from ingest.pipeline import add
-    from qa.uploads import forget_upload
+    """Ingest the uploads (qa.uploads, as the API does) and report per file: detected title, date, place, paragraphs and
+    warnings — or the one-line reason it was not read (an unsupported type names the supported ones)."""
+    from qa.uploads import forget_upload, ingest_uploads
 
     cached = [Path(getattr(f, "name", f)) for f in files]
-    folder = Path(tempfile.mkdtemp(prefix="qa-upload-"))
-    lines, names = [], []
-    try:
-        before = index.store.manifests()  # the whole manifest: a replaced file changes its hash and revision
-        for f, src in zip(files, cached):
-            name = clean_name(Path(getattr(f, "orig_name", None) or src.name).name)  # never a path from the browser
-            if src.stat().st_size > settings.max_upload_mb * 1024 * 1024:
-                lines.append(_line(name, "bad", f"larger than {settings.max_upload_mb} MB"))
-                continue
-            shutil.copy(src, folder / name)
-            names.append(name)
-        if not names:
-            return "".join(lines)
-        summary = add([folder / n for n in names], index.store, index.embedder, settings.max_chunk_tokens,
-                      settings.batch_size, settings.passage_context, replace=replace)
-        index.refresh(force=True)
-        after = {it["id"]: it for it in list_statements(index.store)}
-        manifests = index.store.manifests()
-        problems = {Path(x["path"]).name: x["error"] for x in summary.failed}
-        problems.update({Path(x["path"]).name: t("refused", lang).format(sid=x["statement"]) for x in summary.refused})
-        dupes = {Path(x["path"]).name: x["duplicate_of"] for x in summary.duplicates}
-        for name in names:
-            sid = clean_name(Path(name).stem)
-            if name in problems:
-                lines.append(_line(name, "bad", f"{t('failed', lang)}: {problems[name]}"))
-            elif name in dupes:
-                lines.append(_line(name, "warn", f"{t('duplicate', lang)} {dupes[name]}"))
-            elif sid in after:
-                it = after[sid]
-                status = t("added", lang) if sid not in before else \
-                    t("unchanged", lang) if before[sid] == manifests.get(sid) else t("replaced", lang)
-                warn = warnings(it, lang)
-                detail = f"{status}: «{it.get('title') or '—'}» · {it.get('date') or '—'} · {it.get('place') or '—'} · " \
-                         f"{it.get('paragraphs', 0)} ¶" + (f" · ⚠ {'; '.join(warn)}" if warn else "")
-                lines.append(_line(name, "warn" if warn else "ok", detail))
-        if summary.error:
-            lines.append(_line("", "bad", summary.error))
+    try:  # the name the browser gave, never its path
+        results, error = ingest_uploads([(getattr(f, "orig_name", None) or src.name, src) for f, src in zip(files, cached)],
+                                        index, settings, replace)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
         for src in cached:
             forget_upload(src)
+    lines = []
+    for r in results:
+        if r["status"] == "failed":
+            why = t("refused", lang).format(sid=r["statement"]) if r["refused"] else r["error"]
+            lines.append(_line(r["file"], "bad", f"{t('failed', lang)}: {why}"))
+        elif r["status"] == "duplicate":
+            lines.append(_line(r["file"], "warn", f"{t('duplicate', lang)} {r['duplicate_of']}"))
+        else:
+            warn = warnings({**r, "id": r["statement"]}, lang)
+            detail = f"{t(r['status'], lang)}: «{r['title'] or '—'}» · {r['date'] or '—'} · {r['place'] or '—'} · " \
+                     f"{r['paragraphs']} ¶" + (f" · ⚠ {'; '.join(warn)}" if warn else "")
+            lines.append(_line(r["file"], "warn" if warn else "ok", detail))
+    if error and not any(r["error"] == error for r in results):
+        lines.append(_line("", "bad", error))
     return f"<ul class='report'>{''.join(lines)}</ul>"
 
 

@@ -130,3 +130,43 @@ def test_a_statement_made_differently_is_a_new_revision(tmp_path, embedder):
     again = add([SEED], store, embedder, context="none")
     assert (again.replaced, again.unchanged) == (10, 0) and store.count() == 10
     assert add([SEED], store, embedder, context="none").unchanged == 10
+
+
+def test_a_store_larger_than_one_chroma_get_is_read_whole_in_pages(tmp_path):
+    """One get() of every record fails above Chroma's 32,766 SQL variables ("too many SQL variables"); the store reads in
+    pages, so the index loader (`committed`) and `Store.ids` return every record, sentence and vector. Synthetic records
+    (random unit vectors): this is about the store's paging, written and read through the real Store and Chroma."""
+    import numpy as np
+
+    from ingest.store import PAGE, committed
+
+    store = open_store(make_settings(tmp_path))
+    rng = np.random.default_rng(7)
+    sizes = {"big": 32_800, "small": 300}  # records; "big" alone is over the limit
+    revision = {sid: f"{sid[0]}{i}" * 8 for i, sid in enumerate(sizes)}
+    written, sentence_ids = {}, []
+    for sid, n in sizes.items():
+        vectors = rng.normal(size=(n, 16)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        ids = [f"{sid}/{revision[sid][:8]}/{p}" for p in range(n)]
+        store.upsert(ids, vectors.tolist(), [f"{sid} paragraph {p}" for p in range(n)],
+                     [{"statement_id": sid, "paragraph": p, "kind": "item"} for p in range(n)])
+        written.update(zip(ids, vectors))
+        # sentences: 20 per paragraph of the small statement, more than one read page of them
+        sents = [(rid, p, k) for p, rid in enumerate(ids) for k in range(20)] if sid == "small" else []
+        store.upsert_sentences([f"{rid}#{k}" for rid, _, k in sents], rng.normal(size=(len(sents), 16)).tolist(),
+                               [f"sentence {k}" for *_, k in sents],
+                               [{"chunk_id": rid, "statement_id": sid, "paragraph": p, "start": k, "stop": k + 1}
+                                for rid, p, k in sents])
+        sentence_ids += [f"{rid}#{k}" for rid, _, k in sents]
+        store.commit(sid, {"revision": revision[sid], "records": n, "sentences": len(sents), "title": sid})
+    assert store.count() == sum(sizes.values()) > 32_766 and len(sentence_ids) > PAGE
+
+    records, sentences, incomplete = committed(store, store.manifests())
+    assert incomplete == set()
+    assert len(records["ids"]) == len(written) and set(records["ids"]) == set(written)  # each once, none missing
+    assert all(d and m for d, m in zip(records["documents"], records["metadatas"]))
+    assert np.allclose(np.asarray(records["embeddings"]), np.stack([written[i] for i in records["ids"]]), atol=1e-6)
+    assert sorted(sentences["ids"]) == sorted(sentence_ids)
+    big = store.ids({"statement_id": "big"})
+    assert len(big) == sizes["big"] and set(big) == {i for i in written if i.startswith("big/")}

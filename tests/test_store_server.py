@@ -108,3 +108,96 @@ def test_a_store_outage_is_one_line_and_the_app_recovers(tmp_path, embedder):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def _start_app(tmp_path: Path, name: str, chroma_port: int, bundled: Path, allow_upload: bool) -> tuple[subprocess.Popen, int]:
+    """A real app.py on 127.0.0.1 reading the Chroma server; its log goes to a file (a full pipe would stall it)."""
+    import os
+
+    from tests.conftest import MODEL_CACHE, ROOT
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("QA_AUTH", "QA_API_TOKEN", "QA_ALLOW_UPLOAD")}
+    env.update({"QA_CHROMA_HOST": "127.0.0.1", "QA_CHROMA_PORT": str(chroma_port), "QA_MODEL_CACHE": str(MODEL_CACHE),
+                "QA_PERSIST_DIR": str(tmp_path / f"{name}-unused"), "QA_STATEMENTS_DIR": str(bundled), "QA_HOST": "127.0.0.1",
+                "QA_PORT": str(port), "QA_REFRESH_SECONDS": "0.5", **({"QA_ALLOW_UPLOAD": "1"} if allow_upload else {})})
+    with (tmp_path / f"{name}.log").open("w") as log:
+        return subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=log), port
+
+
+def _serving(proc: subprocess.Popen, port: int, log: Path, statements: int, seconds: float) -> None:
+    """Wait until the app answers /api/health with this many statements, or fail with the end of its log."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).json()["statements"] == statements:
+                return
+        except (httpx.HTTPError, ValueError, KeyError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{log.stem} not serving {statements} statement(s) within {seconds:.0f} s: {log.read_text()[-1500:]}")
+
+
+def test_a_statement_posted_to_one_app_is_answered_by_another_app_on_the_same_chroma_server(tmp_path, chroma_server):
+    """Two app.py processes on one `chroma run`: POST /api/statements on A, B cites the new statement within 30 s; a third
+    app started without QA_ALLOW_UPLOAD refuses the same POST with 403 and one line."""
+    import httpx
+
+    from tests.conftest import SHARED, needs_shared
+
+    bundled, empty = tmp_path / "bundled", tmp_path / "empty"
+    bundled.mkdir()
+    empty.mkdir()
+    shutil.copy(SEED, bundled / SEED.name)
+    upload = tmp_path / "wales_teachers_upload.txt"  # a new name: the statement id the apps must serve
+    shutil.copy(needs_shared(SHARED / "eval" / "xquad-dev" / "statements" / "06_Teacher.txt"), upload)
+    question = "What group can teachers in Wales register with?"
+    apps: list[subprocess.Popen] = []
+    try:
+        a, port_a = _start_app(tmp_path, "app-a", chroma_server, bundled, allow_upload=True)  # ingests SEED at start
+        apps.append(a)
+        _serving(a, port_a, tmp_path / "app-a.log", 1, 180)
+        # B and C find the store filled, so they ingest nothing (their bundled folder is empty anyway)
+        b, port_b = _start_app(tmp_path, "app-b", chroma_server, empty, allow_upload=True)
+        c, port_c = _start_app(tmp_path, "app-c", chroma_server, empty, allow_upload=False)
+        apps += [b, c]
+        _serving(b, port_b, tmp_path / "app-b.log", 1, 180)
+        _serving(c, port_c, tmp_path / "app-c.log", 1, 180)
+
+        with upload.open("rb") as f:
+            refused = httpx.post(f"http://127.0.0.1:{port_c}/api/statements", files={"files": (upload.name, f)}, timeout=30)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["detail"].startswith("Uploads are off") and "\n" not in refused.json()["detail"]
+
+        with upload.open("rb") as f:
+            added = httpx.post(f"http://127.0.0.1:{port_a}/api/statements", files={"files": (upload.name, f)}, timeout=120)
+        assert added.status_code == 200, added.text
+        (result,) = added.json()["files"]
+        assert (result["status"], result["statement"], result["title"], result["error"]) == (
+            "added", upload.stem, "Teacher", "")
+        assert result["paragraphs"] > 1 and added.json()["added"] == 1
+        # A's own index sees it at once, with no wait for the refresh interval
+        at_a = httpx.post(f"http://127.0.0.1:{port_a}/api/ask", json={"question": question}, timeout=60).json()
+        assert upload.stem in {x["statement_id"] for x in at_a["citations"]}
+
+        deadline, cited = time.monotonic() + 30, set()
+        while time.monotonic() < deadline and upload.stem not in cited:
+            answer = httpx.post(f"http://127.0.0.1:{port_b}/api/ask", json={"question": question}, timeout=60)
+            assert answer.status_code == 200, answer.text
+            cited = {x["statement_id"] for x in answer.json()["citations"]}
+            time.sleep(0.3)
+        assert upload.stem in cited, f"B did not cite {upload.stem} within 30 s: {cited}"
+        assert answer.json()["citations"][0]["paragraph"] == 2  # «… профсоюзах, таких как ATL, NUT или NASUWT»
+        listed = httpx.get(f"http://127.0.0.1:{port_b}/api/statements", timeout=30).json()
+        assert sorted(s["id"] for s in listed["statements"]) == sorted([SEED.stem, upload.stem])  # C's refusal added nothing
+    finally:
+        for proc in apps:
+            proc.terminate()
+        for proc in apps:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
