@@ -23,47 +23,44 @@ QUESTION_SETS = {"xquad-dev": [SHARED / "eval/xquad-dev/questions_en.jsonl", SHA
                  "collection-dev": [SHARED / "eval/collection-dev/questions.jsonl"]}
 
 
-def _blocks(path: Path) -> int:
-    return sum(1 for b in path.read_text(encoding="utf-8", errors="replace").split("\n\n") if b.strip())
-
-
 def base_files() -> list[Path]:
     """What every store holds: the statements the question sets are asked over."""
     return [*sorted((ROOT / "data/statements").glob("*.txt")), *sorted((SHARED / "eval/xquad-dev/statements").glob("*.txt")),
             *sorted((SHARED / "corpus").glob("*.txt"))]
 
 
-def files_for(size: int) -> list[Path]:
-    """The base statements and man pages (in a fixed random order) up to about `size` paragraphs."""
+def candidate_files() -> list[Path]:
+    """The base statements, then the man pages in a fixed random order."""
     from bench.manpages import build
 
-    files = base_files()
-    total = sum(_blocks(f) for f in files)
     pages = build(CACHE / "manpages")
     random.Random(0).shuffle(pages)
-    for page in pages:
-        if total >= size:
-            break
-        files.append(page)
-        total += _blocks(page)
-    return files
+    return [*base_files(), *pages]
 
 
-def store_for(size: int) -> Path:
-    """The cached store of about `size` paragraphs, built (or completed) with `ingest add`."""
+def _records(folder: Path) -> int:
+    from config import Settings
+    from ingest.store import open_store
+
+    return open_store(Settings(persist_dir=folder)).count()
+
+
+def store_for(size: int, batch: int = 100) -> Path:
+    """The cached store of at least `size` paragraph records, built (or grown) with `ingest add`, `batch` files at a
+    time until it holds enough (identical pages are duplicates, stored once, so files are not a reliable measure)."""
     folder = CACHE / f"store-{size}"
     marker = folder / ".complete"
-    if not marker.exists():
-        listing = CACHE / f"files-{size}.txt"
-        listing.parent.mkdir(parents=True, exist_ok=True)
-        files = files_for(size)
-        listing.write_text("\n".join(map(str, files)), encoding="utf-8")
-        env = {**os.environ, "QA_PERSIST_DIR": str(folder)}
-        start = time.perf_counter()
-        for i in range(0, len(files), 500):  # bounded argv; a re-run skips what is stored
-            subprocess.run([sys.executable, "-m", "ingest", "add", *map(str, files[i:i + 500])], cwd=ROOT, env=env,
-                           check=True, stdout=subprocess.DEVNULL)
-        (folder / ".complete").write_text(f"{time.perf_counter() - start:.0f} s to build\n")
+    if marker.exists():
+        return folder
+    files = candidate_files()
+    env = {**os.environ, "QA_PERSIST_DIR": str(folder)}
+    start, used = time.perf_counter(), 0
+    while used < len(files) and (not folder.exists() or _records(folder) < size):
+        chunk = files[used:used + (len(base_files()) if used == 0 else batch)]
+        subprocess.run([sys.executable, "-m", "ingest", "add", *map(str, chunk)], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        used += len(chunk)
+    marker.write_text(f"{used} files, {time.perf_counter() - start:.0f} s to build (or to grow)\n")
     return folder
 
 

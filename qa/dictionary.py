@@ -62,6 +62,7 @@ class Dictionary:
         self.offsets: dict[str, list[tuple[int, int]]] = {}
         self._cache: dict[str, tuple[str, ...]] = {}
         self._reverse: dict[str, list[str]] | None = None
+        self._forward: dict[str, list[str]] = {}  # headword → its one-word translations' lemmas (see load_tables)
         for line in index_path.read_text(encoding="utf-8").splitlines():
             word, offset, length = line.split("\t")
             self.offsets.setdefault(word.lower(), []).append((_number(offset), _number(length)))
@@ -131,6 +132,8 @@ class Dictionary:
         return ()
 
     def _entry_translations(self, head: str) -> tuple[str, ...]:
+        if head in self._forward:
+            return tuple(self._forward[head])
         out: dict[str, None] = {}
         for offset, length in self.offsets[head]:
             text = self.data[offset:offset + length].decode("utf-8", "replace")
@@ -147,25 +150,34 @@ class Dictionary:
     def english(self, lemma: str, cache: Path | None = None) -> tuple[str, ...]:
         """English headwords whose one-word translations include the Russian lemma, likeliest first (the inverted
         dictionary is built once, ~7 s, and kept in cache as JSON)."""
-        if self._reverse is None:
-            self._reverse = self._load_reverse(cache)
+        self.load_tables(cache)
         return tuple(dict.fromkeys([*self._reverse.get(lemma, ()), *english_names(lemma)]))
 
-    def _load_reverse(self, cache: Path | None) -> dict[str, list[str]]:
-        if cache and cache.exists():
-            return json.loads(cache.read_text(encoding="utf-8"))
+    def load_tables(self, cache: Path | None) -> None:
+        """Every headword's translations as lemmas, and the inverted table, computed once (~7 s: each translation is
+        lemmatised) and kept in cache as JSON, so that glossing a corpus at index load is lookups, not morphology."""
+        if self._reverse is not None:
+            return
+        forward_cache = cache.with_name(cache.stem + "-forward.json") if cache else None
+        if cache and cache.exists() and forward_cache.exists():
+            self._reverse = json.loads(cache.read_text(encoding="utf-8"))
+            self._forward = json.loads(forward_cache.read_text(encoding="utf-8"))
+            return
         ranked: dict[str, list[tuple[int, str]]] = {}
+        forward: dict[str, list[str]] = {}
         for head in self.offsets:
             if head.isalpha():
-                for rank, lemma in enumerate(self._entry_translations(head)):
+                forward[head] = list(self._entry_translations(head))
+                for rank, lemma in enumerate(forward[head]):
                     ranked.setdefault(lemma, []).append((rank, head))
-        reverse = {lemma: [h for _, h in sorted(pairs)] for lemma, pairs in ranked.items()}
+        self._reverse = {lemma: [h for _, h in sorted(pairs)] for lemma, pairs in ranked.items()}
+        self._forward = forward
         if cache:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(".tmp")
-            tmp.write_text(json.dumps(reverse, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(cache)
-        return reverse
+            for path, table in ((cache, self._reverse), (forward_cache, forward)):
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+                tmp.replace(path)
 
 
 @lru_cache(maxsize=4)

@@ -12,39 +12,15 @@ import numpy as np
 from ingest.embedder import Embedder
 from ingest.records import ANSWER_KINDS, METADATA_KINDS
 from ingest.store import Store, StoreUnavailable, committed, unavailable, version_of
-from ingest.terms import is_russian, term, terms, word_terms
+from ingest.terms import is_russian, terms
 from qa.dictionary import load_dictionary, reverse_cache
-from qa.lexical import LexicalIndex
+from qa.lexical import Field, LexicalIndex
 from qa.names import NameIndex
 from qa.parallel import align
+from qa.parts import facts_of
 from qa.places import place_names
 
 log = logging.getLogger(__name__)
-_FIGURE = re.compile(r"(?<![\w.-])\d[\d ,.]*(?:\s*(?:тыс|млн|млрд|рубл|процент|%|thousand|million|per cent))?", re.I)
-_DATE = re.compile(r"\b(?:1[89]|20)\d\d\b")
-_PERSON = re.compile(r"\b[А-ЯЁ][а-яё]+(?:а|у|ым|ой)?\s+[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:вич|вна|вича|вну|вичем|вной)\b"
-                     r"|\b[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]?\.?\s?[А-ЯЁA-Z][а-яёa-z]+\b")
-# Words that may be names: capitalised or in capitals, four letters or more («Хлопонина», «ПРОКСИ», "Shaposhnikov").
-_NAME_LIKE = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][\w-]{3,}")
-
-
-def _gloss_field(metas: list[dict], docs: list[str], russian: np.ndarray, dictionary, cache: Path):
-    """Document-side translation: each part's words glossed in the other language with the bilingual dictionary —
-    English stems for a Russian part (every sense of each lemma, from the inverted dictionary), Russian lemmas for an
-    English part — so an English question's own words can match a Russian paragraph by BM25, and the other way round."""
-    if dictionary is None:
-        return None
-    from qa.lexical import Field
-
-    glosses = []
-    for meta, doc, ru in zip(metas, docs, russian):
-        if ru:
-            lemmas = set(meta.get("terms", "").split())
-            glosses.append([term(e) for t in lemmas for e in dictionary.english(t, cache)[:4] if " " not in e])
-        else:
-            words = {w for w, _ in word_terms(doc)}
-            glosses.append([t for w in words for t in dictionary.translations(w)[:3]])
-    return Field(glosses)
 
 
 def _served_as(manifest: dict) -> tuple:
@@ -83,7 +59,12 @@ class Index:
         (`unreachable` says why) and tries again at the next check; an empty one raises StoreUnavailable."""
         if not force and self._fresh():
             return
-        with self._lock:
+        # While another thread reloads, a periodic check serves the loaded snapshot instead of waiting for the reload;
+        # a forced refresh, an empty index and this process's own write wait for it.
+        wait = force or not self.ids or self.store.writes != self._writes
+        if not self._lock.acquire(blocking=wait):
+            return
+        try:
             if not force and self._fresh():  # another thread checked while this one waited
                 return
             self._checked, self._writes = time.monotonic(), self.store.writes
@@ -95,6 +76,8 @@ class Index:
                 if not self.ids:
                     raise StoreUnavailable(self.unreachable) from exc
                 log.warning("serving the loaded index: %s", self.unreachable)
+        finally:
+            self._lock.release()
 
     def _fresh(self) -> bool:
         return self.store.writes == self._writes and time.monotonic() - self._checked < self.settings.refresh_seconds
@@ -191,21 +174,26 @@ class Index:
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
         self.lexical = None
         self.gloss = None
-        # What kind of answer each part can give: a figure, a date, a person («Хлопонина Александра Геннадьевича»).
-        self.has_number = np.array([bool(_FIGURE.search(d)) for d in self.docs], dtype=bool)
-        self.has_date = np.array([bool(_DATE.search(d)) for d in self.docs], dtype=bool)
-        self.has_person = np.array([bool(_PERSON.search(d)) for d in self.docs], dtype=bool)
-        # Adjacent term pairs of each part, for phrase matches («сфере информационных технологий»).
-        self.bigrams = [set(zip(t, t[1:])) for t in (m.get("terms", "").split() for m in self.metas)]
-        self.names = NameIndex.build(w for d in self.docs for w in _NAME_LIKE.findall(d)) if self.ids else None
         self.dictionary = load_dictionary(self.settings.dictionary) if self.settings.expand_queries else None
         place_names()  # CLDR names (~0.6 s once per process) now, not on the first question that names a place
         self.reverse_cache = reverse_cache(self.settings)
+        if self.dictionary is not None and self.ids:
+            self.dictionary.load_tables(self.reverse_cache)
+        self.facts = facts_of(self.ids, self.metas, self.docs, self.russian, self.dictionary, self.reverse_cache,
+                              getattr(self, "facts", {}))
+        parts = list(self.facts.values())
+        # What kind of answer each part can give: a figure, a date, a person («Хлопонина Александра Геннадьевича»).
+        self.has_number = np.array([f.has_number for f in parts], dtype=bool)
+        self.has_date = np.array([f.has_date for f in parts], dtype=bool)
+        self.has_person = np.array([f.has_person for f in parts], dtype=bool)
+        # Adjacent term pairs of each part, for phrase matches («сфере информационных технологий»).
+        self.bigrams = [f.bigrams for f in parts]
+        self.names = NameIndex.build(w for f in parts for w in f.names) if self.ids else None
         if self.ids:
             safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
             cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"
             expander = self.embedder if self.settings.expand_queries else None
-            self.gloss = _gloss_field(self.metas, self.docs, self.russian, self.dictionary, self.reverse_cache)
+            self.gloss = Field([list(f.gloss) for f in parts]) if self.dictionary is not None else None
             self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], self._sentence_terms(metas),
                                               self.sentence_owner, expander, cache,
                                               [m.get("context_terms", "") for m in self.metas],

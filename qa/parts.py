@@ -1,0 +1,54 @@
+"""What each stored part can answer and how it reads in the other language: computed once per record, kept across reloads."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.terms import term, word_terms
+
+_FIGURE = re.compile(r"(?<![\w.-])\d[\d ,.]*(?:\s*(?:тыс|млн|млрд|рубл|процент|%|thousand|million|per cent))?", re.I)
+_DATE = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_PERSON = re.compile(r"\b[А-ЯЁ][а-яё]+(?:а|у|ым|ой)?\s+[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:вич|вна|вича|вну|вичем|вной)\b"
+                     r"|\b[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]?\.?\s?[А-ЯЁA-Z][а-яёa-z]+\b")
+# Words that may be names: capitalised or in capitals, four letters or more («Хлопонина», «ПРОКСИ», "Shaposhnikov").
+_NAME_LIKE = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][\w-]{3,}")
+
+
+@dataclass(frozen=True, slots=True)
+class PartFacts:
+    """One part's answer types (a figure, a date, a person), adjacent term pairs, name-like words and gloss."""
+
+    has_number: bool
+    has_date: bool
+    has_person: bool
+    bigrams: frozenset
+    names: tuple[str, ...]
+    gloss: tuple[str, ...]
+
+
+def gloss(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> tuple[str, ...]:
+    """Document-side translation: a part's words glossed in the other language with the bilingual dictionary — English
+    stems for a Russian part (every sense of each lemma, from the inverted dictionary), Russian lemmas for an English
+    part — so an English question's own words can match a Russian paragraph by BM25, and the other way round."""
+    if dictionary is None:
+        return ()
+    if russian:
+        lemmas = set(meta.get("terms", "").split())
+        return tuple(term(e) for t in lemmas for e in dictionary.english(t, cache)[:4] if " " not in e)
+    words = {w for w, _ in word_terms(doc)}
+    return tuple(t for w in words for t in dictionary.translations(w)[:3])
+
+
+def facts(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> PartFacts:
+    t = meta.get("terms", "").split()
+    return PartFacts(bool(_FIGURE.search(doc)), bool(_DATE.search(doc)), bool(_PERSON.search(doc)),
+                     frozenset(zip(t, t[1:])), tuple(_NAME_LIKE.findall(doc)), gloss(meta, doc, russian, dictionary, cache))
+
+
+def facts_of(ids: list[str], metas: list[dict], docs: list[str], russian, dictionary, cache: Path,
+             known: dict[str, PartFacts]) -> dict[str, PartFacts]:
+    """Every record's facts: reused from `known` (the previous load) by record id, which carries the statement's
+    revision, so only records new since then are read — a reload after one statement changed reads one statement."""
+    return {rid: known.get(rid) or facts(meta, doc, bool(ru), dictionary, cache)
+            for rid, meta, doc, ru in zip(ids, metas, docs, russian)}
