@@ -158,3 +158,14 @@ def test_a_reload_reads_only_the_statements_that_changed_and_equals_a_full_load(
     assert np.allclose(fresh.vectors[rows], reader.vectors)
     assert sorted(map(tuple, reader.sentence_spans)) == sorted(map(tuple, fresh.sentence_spans))
     assert len(reader.sentence_owner) == len(fresh.sentence_owner)
+
+
+def test_a_due_check_serves_the_loaded_snapshot_while_another_thread_reloads(seed_index):
+    """A reload at 100k parts takes seconds: a question that comes due for a check meanwhile answers from what is
+    loaded instead of queueing behind the reload."""
+    with seed_index._lock:  # as if another thread were reloading
+        seed_index._checked = float("-inf")
+        asker = threading.Thread(target=seed_index.refresh)
+        asker.start()
+        asker.join(timeout=10)
+        assert not asker.is_alive()
