@@ -11,6 +11,7 @@ from ingest.store import StoreUnavailable
 from ingest.terms import is_russian
 from qa.index import Index
 from qa.query import read_query
+from qa.reasons import Reason, line
 from qa.refusal import evidence, refusal_model, refusal_reason, softmax_share
 from qa.retrieve import Filters, Hit, Retrieval, search
 
@@ -42,8 +43,13 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     retrieved: list[Hit] = field(default_factory=list)
     latency_ms: float = 0.0
-    reason: str = ""
+    reasons: list[Reason] = field(default_factory=list)  # why it was refused (none when answered)
     translations: dict[str, list[str]] = field(default_factory=dict)  # question word → words it was also matched as
+
+    @property
+    def reason(self) -> str:
+        """The reasons as one English line (what the CLI prints and old API clients read)."""
+        return line(self.reasons)
 
     @property
     def statements(self) -> list[dict]:
@@ -61,7 +67,8 @@ class Answer:
             "retrieved": [{"statement_id": h.statement_id, "paragraph": h.paragraph, "score": round(h.score, 6),
                            "dense": round(h.dense, 4), "sentence": round(h.sentence, 4), "lexical": round(h.lexical, 4), "text": h.text}
                           for h in self.retrieved],
-            "latency_ms": round(self.latency_ms, 1), "reason": self.reason, "translations": self.translations,
+            "latency_ms": round(self.latency_ms, 1), "reason": self.reason,
+            "reasons": [r.to_json() for r in self.reasons], "translations": self.translations,
         }
 
 
@@ -93,27 +100,27 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     question = question.strip()
     refusal = CANNOT_ANSWER_RU if is_russian(question) else CANNOT_ANSWER
     if not question:
-        return Answer(question, False, "Ask a question about the statements.", reason="empty question")
+        return Answer(question, False, "Ask a question about the statements.", reasons=[Reason("empty_question")])
     if len(question) > s.max_question_chars:  # bounded work per request: nothing below reads an overlong question
         return Answer(question[:200] + "…", False, refusal,
-                      reason=f"the question is too long ({len(question)} characters; at most {s.max_question_chars})")
+                      reasons=[Reason("too_long", (len(question), s.max_question_chars))])
     try:
         index.refresh()
     except StoreUnavailable as exc:  # nothing loaded yet and the store is down: say so, try again next question
-        return Answer(question, False, refusal, reason=f"the statement store is unreachable: {exc}")
+        return Answer(question, False, refusal, reasons=[Reason("unreachable", (str(exc),))])
     index = index.snapshot()
     if not index.ids:
-        return Answer(question, False, refusal, reason="no statements match (is the store empty? run: python -m ingest add data/statements)")
+        return Answer(question, False, refusal, reasons=[Reason("empty_store")])
     query = read_query(index, question)
     found = search(index, query, k or s.k, filters)
     result = Answer(question, False, refusal, retrieved=found.hits, translations=found.translations)
     if not found.hits:
-        result.reason = "no statement matches the filters" if filters else "no statements match"
-    else:
-        result.reason = refusal_reason(query, found, index)
+        result.reasons = [Reason("filters_match_nothing" if filters else "no_match")]
+    elif reason := refusal_reason(query, found, index):
+        result.reasons = [reason]
     if found.hits and filters and (filters.statement_ids or filters.since or filters.until or filters.issuer):
-        result.reason = within_filters(index, query, found, result.reason, k or s.k)
-    if found.hits and not result.reason:
+        result.reasons = within_filters(index, query, found, result.reasons, k or s.k)
+    if found.hits and not result.reasons:
         for hit in with_parallels(answering_hits(found, query, index), index, query, filters):
             hit = _metadata_citation(index, hit, query)
             quote = quote_for(index, hit, query.vector)
@@ -189,22 +196,21 @@ def _metadata_citation(index: Index, hit: Hit, query) -> Hit:
     return hit
 
 
-def within_filters(index: Index, query, found: Retrieval, reason: str, k: int) -> str:
+def within_filters(index: Index, query, found: Retrieval, reasons: list[Reason], k: int) -> list[Reason]:
     """With filters, the best paragraph within them answers only if it also holds its own in the whole store: when
     statements the filters exclude answer it far better (ranked above it by more than the ranker's usual margin between
     an answer and a near one), the filters have excluded the answer. The reason then says how many statements do."""
     unfiltered = search(index, query, k, None)
     if not unfiltered.hits or refusal_reason(query, unfiltered, index):
-        return reason
+        return reasons
     others = [h for h in answering_hits(unfiltered, query, index)]
     inside = {h.statement_id for h in found.hits}
-    outside = {h.statement_id for h in others if h.statement_id not in inside}
+    outside = list(dict.fromkeys(h.statement_id for h in others if h.statement_id not in inside))
     if not outside:
-        return reason
-    if not reason and found.hits[0].score >= unfiltered.hits[0].score - OUTSIDE_MARGIN:
-        return ""
-    return (reason or "no statement within the chosen filters answers this well") + \
-        f"; outside the chosen filters, {len(outside)} statement(s) answer it"
+        return reasons
+    if not reasons and found.hits[0].score >= unfiltered.hits[0].score - OUTSIDE_MARGIN:
+        return []
+    return (reasons or [Reason("weak_in_filters")]) + [Reason("outside_filters", (len(outside),), tuple(outside))]
 
 
 # Ranker units: an answer within the filters may trail the best one outside them by this much.

@@ -47,7 +47,10 @@ def make_turn(result: Answer, reading: Reading, index: Index, filters: Filters |
     focus_names = {lang: " / ".join(_name(_meta(index, s), s, lang) for s in reading.focus[:2]) for lang in ("en", "ru")}
     return {"id": uuid.uuid4().hex[:12], "question": reading.question, "read_as": reading.text, "kind": reading.kind,
             "note": {lang: reading.note(index, lang) for lang in ("en", "ru")}, "answered": result.answered,
-            "reason": result.reason, "cited": cited, "closest": closest, "focus_names": focus_names,
+            "reason": result.reason, "reasons": [r.to_json() for r in result.reasons],
+            "outside_names": {lang: [_name(_meta(index, sid), sid, lang) for r in result.reasons for sid in r.statements]
+                              for lang in ("en", "ru")},
+            "cited": cited, "closest": closest, "focus_names": focus_names,
             "link": permalink(reading.question if reading.kind in ("new", "other") else reading.text, filters),
             "statements": list(dict.fromkeys(c.statement_id for c in result.citations))}
 
@@ -95,7 +98,8 @@ def render_turn(turn: dict, lang: str) -> str:
                            f"<button class='copy' data-ref='{e(ref)}' title='{e(ref)}'>{e(t('copy', lang))}</button></div>")
     else:
         focus = turn.get("focus_names", {}).get(qlang, "") if turn.get("kind") not in ("new", "other") else ""
-        out.append(f"<div class='refusal'>{e(refusal_line(turn['reason'], qlang, focus))}</div>")
+        outside = turn.get("outside_names", {}).get(qlang, [])
+        out.append(f"<div class='refusal'>{e(refusal_line(turn.get('reasons', []), qlang, focus, outside))}</div>")
         if turn["closest"]:
             out.append(f"<div class='closest-list'><div class='closest-title'>{e(t('closest', lang))}</div>")
             for it in turn["closest"]:

@@ -16,6 +16,7 @@ from qa.lexical import prefix
 from qa.names import ABBREVIATIONS
 from qa.places import english_names, russian_names
 from qa.query import Query
+from qa.reasons import Reason
 from qa.retrieve import Hit, Retrieval
 
 MODEL = Path(__file__).resolve().parent / "models" / "refusal.json"
@@ -42,8 +43,8 @@ class Evidence:
     """What speaks for answering from one paragraph: model features, what the statement lacks, P(answers)."""
 
     features: dict[str, float]
-    misses: list[str] = field(default_factory=list)
-    unmatched: list[str] = field(default_factory=list)  # names a foreign-script statement may spell beyond recognition
+    misses: list[Reason] = field(default_factory=list)
+    unmatched: list[Reason] = field(default_factory=list)  # names a foreign-script statement may spell beyond recognition
     p: float = 0.0
 
 
@@ -103,39 +104,39 @@ def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: Refu
 UNREADABLE = 0.2
 
 
-def vetoed(ev: Evidence) -> str:
-    """The rule that refuses regardless of the model, or ''."""
+def vetoed(ev: Evidence) -> Reason | None:
+    """The rule that refuses regardless of the model, or None."""
     if ev.misses:
         return ev.misses[0]
     if ev.features["coverage"] < UNREADABLE and not ev.features["metadata_about"]:
-        return f"the statements contain almost none of the question's words (coverage {ev.features['coverage']:.2f})"
-    return ""
+        return Reason("unreadable", (ev.features["coverage"],))
+    return None
 
 
-def refusal_reason(query: Query, found: Retrieval, index: Index, model: RefusalModel | None = None) -> str:
-    """Empty when the best paragraph answers; otherwise a one-line reason to refuse."""
+def refusal_reason(query: Query, found: Retrieval, index: Index, model: RefusalModel | None = None) -> Reason | None:
+    """None when the best paragraph answers; otherwise why not."""
     model = model or refusal_model()
     ev = evidence(query, found, found.hits[0], index, model)
     if reason := vetoed(ev):
         return reason
     if ev.p >= model.threshold:
-        return ""
-    return f"weak evidence: the closest paragraph (cosine {ev.features['cosine']:.3f}) is unlikely to answer (p = {ev.p:.2f})"
+        return None
+    return Reason("weak", (ev.features["cosine"], ev.p))
 
 
-def misses(query: Query, hit: Hit, index: Index) -> tuple[list[str], list[str]]:
+def misses(query: Query, hit: Hit, index: Index) -> tuple[list[Reason], list[Reason]]:
     """What the question names that the paragraph's statement lacks — a year (of a dated statement), a body, a «name»,
     a place or person — or a figure asked of a paragraph that gives none; and, apart, the names it gives in another
     script than the statement's and that no spelling found there (transliterations of names vary too much to refuse on
     them: Elway / Элвей, Matlin / Мэтлин)."""
-    found: list[str] = []
+    found: list[Reason] = []
     same_script = query.russian == is_russian(hit.text)
     question = query.text
     haystack = index.statement_text(hit.statement_id)
     # Only a dated statement can be "about another year"; an undated text that omits the year may still answer.
     for year in query.years if hit.meta.get("date") else []:
         if year not in haystack:
-            found.append(f"the question asks about {year}; the statement does not mention it")
+            found.append(Reason("year_missing", (year,)))
     statement_lemmas: set[str] | None = None
     for body in ABBREVIATIONS:
         # Abbreviations as written (WHO, not "who"); full names in any case and inflection.
@@ -147,24 +148,24 @@ def misses(query: Query, hit: Hit, index: Index) -> tuple[list[str], list[str]]:
             # («Генеральной Ассамблеи» for "Генеральная Ассамблея ООН")
             if not any(full and set(terms(" ".join(w for w in full.split() if not w.isupper()))) <= statement_lemmas
                        for full in (body.en_full, body.ru_full)):
-                found.append(f"the question names {asked.group(0)}; the statement does not")
+                found.append(Reason("name_missing", (asked.group(0),)))
     label = hit.meta.get("label", "")
     text = hit.text[len(label):] if label and hit.text.startswith(label) else hit.text  # "Article 30" is no figure
     if query.asks_quantity and (hit.paragraph == 0 or not _NUMBER.search(text)):  # a header's figures are dates
-        found.append("the question asks for a figure; the closest paragraph gives none")
+        found.append(Reason("no_figure"))
     places = _asked_places(question)
     names = _asked_names(query, index)
     lemmas = index.statement_terms(hit.statement_id) if query.quoted or places or names else set()
-    unmatched: list[str] = []
+    unmatched: list[Reason] = []
     for name in query.quoted:
         if not _mentions(haystack, name, lemmas):
-            (found if same_script else unmatched).append(f"the question names «{name}»; the statement does not")
+            (found if same_script else unmatched).append(Reason("quoted_missing", (name,)))
     for name in names:
         if not _names_name(haystack, lemmas, name, index, query):
-            (found if same_script else unmatched).append(f"the question names {name}; the statement does not")
+            (found if same_script else unmatched).append(Reason("name_missing", (name,)))
     for shown, russian, english in places:
         if not _names_place(haystack, lemmas, russian, english):
-            found.append(f"the question names {shown}; the statement does not")
+            found.append(Reason("name_missing", (shown,)))
     return found, unmatched
 
 

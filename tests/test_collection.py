@@ -83,6 +83,14 @@ def test_filters_that_exclude_every_answer_say_so(collection):
     a = answer("Is everyone entitled to freedom of movement?", collection, filters=Filters(since="2018-01-01"))
     assert not a.answered
     assert "outside the chosen filters" in a.reason and "udhr" not in a.reason  # counts, no ids
+    outside = next(r for r in a.to_json()["reasons"] if r["code"] == "outside_filters")
+    assert outside["values"][0] == len(outside["statements"]) and "udhr_en" in outside["statements"]
+    # the chat names them in the reader's words, from the codes (not by parsing the English line)
+    from qa.explain import refusal_line
+
+    words = refusal_line(a.to_json()["reasons"], "ru", outside_names=["Всеобщая декларация прав человека"])
+    assert words.startswith("В заявлениях нет ответа: ") and "Всеобщая декларация прав человека" in words
+    assert "outside" not in words and "weak" not in words
 
 
 def test_parallel_statements_are_found_and_cited_together(collection):
