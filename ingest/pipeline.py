@@ -52,10 +52,10 @@ def collect_files(paths: list[Path]) -> list[Path]:
     return list(out)
 
 
-def parse_paths(paths: list[Path]) -> tuple[list[Statement], list[dict]]:
+def parse_paths(paths: list[Path], seen: dict[str, str] | None = None) -> tuple[list[Statement], list[dict]]:
     """Parse every file within the QA_MAX_* limits (in a child process, see ingest.sandbox); a bad one becomes
     {'path', 'error'} with a one-line reason, an unsupported one too ("unsupported file type .png (supported: …)"),
-    and the rest go on."""
+    and the rest go on. `seen` (statement id → file) carries the ids of earlier batches of one run."""
     from tqdm import tqdm
 
     from config import get_settings
@@ -64,7 +64,7 @@ def parse_paths(paths: list[Path]) -> tuple[list[Statement], list[dict]]:
     from ingest.sandbox import parse_limited
 
     limits = Limits.from_settings(get_settings())
-    statements, failed, seen = [], [], {}
+    statements, failed, seen = [], [], {} if seen is None else seen
     files = collect_files(paths)
     # Off without a terminal (a log file gets no bar), and not left behind on one.
     for path in tqdm(files, unit="file", desc="parse", file=sys.stderr, disable=None if len(files) > 1 else True,
@@ -85,22 +85,33 @@ def parse_paths(paths: list[Path]) -> tuple[list[Statement], list[dict]]:
 
 
 def add(paths: list[Path], store: Store, embedder: Embedder, max_tokens: int = 500, batch_size: int = 32,
-        context: str = "context", replace: bool = False) -> Summary:
+        context: str = "context", replace: bool = False, files_at_once: int = 200) -> Summary:
     """Ingest files. Each statement is written whole and then committed (see ingest.store): unchanged and complete ones
     are skipped, incomplete ones (a killed earlier run) repaired, changed ones replaced when the file is the one stored
     (or with `replace`); a different file under a stored id is refused. A file holding a document already stored under
     another name is recorded as a second source of it and reported as a duplicate, not stored twice. If the store
-    becomes unreachable the batch stops and `summary.error` says so."""
-    statements, failed = parse_paths(paths)
-    summary = Summary(failed=failed)
-    try:
-        todo = _plan(statements, store, summary, replace, lambda st: revision(st, embedder, max_tokens, context))
-        _write(todo, store, embedder, summary, max_tokens, batch_size, context)
-        if store.legacy:
-            _end_legacy(store)
-    except StoreUnavailable as exc:
-        summary.error = str(exc)
+    becomes unreachable the batch stops and `summary.error` says so. A big folder streams through `files_at_once` files
+    at a time, so memory holds one slice of it, not every parsed statement."""
+    from ingest.progress import progress
+
+    files, summary, seen, known = collect_files(paths), Summary(), {}, 0
+    with progress(0) as bar:
+        for start in range(0, len(files), files_at_once):
+            statements, failed = parse_paths(files[start:start + files_at_once], seen)
+            summary.failed += failed
+            try:
+                todo = _plan(statements, store, summary, replace, lambda st: revision(st, embedder, max_tokens, context))
+                # the bar's total is known for the files read so far, and estimated for the rest at the same rate
+                known += sum(len(t[0].paragraphs) for t in todo)
+                bar.total = round(known * len(files) / min(len(files), start + files_at_once))
+                _write(todo, store, embedder, summary, max_tokens, batch_size, context, bar)
+                if store.legacy:
+                    _end_legacy(store)
+            except StoreUnavailable as exc:
+                summary.error = str(exc)
+                break
     return summary
+
 
 
 def _plan(statements: list[Statement], store: Store, summary: Summary, replace: bool, revision_of) -> list[tuple]:
@@ -143,26 +154,22 @@ GROUP_TEXTS = 2048
 
 
 def _write(todo: list[tuple], store: Store, embedder: Embedder, summary: Summary,
-           max_tokens: int, batch_size: int, context: str) -> None:
-    from ingest.progress import progress
-
-    total = sum(len(t[0].paragraphs) for t in todo)
-    with progress(total) as bar:
-        group: list[tuple] = []
-        for item in todo:
-            statement, rev = item[0], item[1]
-            try:
-                chunks = chunk_statement(statement, embedder, max_tokens, rev)
-                plan = embedding_plan(chunks, [passage_text(statement, c, context) for c in chunks])
-            except Exception as exc:  # a statement that cannot be chunked must not stop the batch
-                _failed(summary, statement, exc)
-                continue
-            group.append((item, plan))
-            if sum(len(p.texts) for _, p in group) >= GROUP_TEXTS:
-                _write_group(group, store, embedder, summary, batch_size, bar)
-                group = []
-        if group:
+           max_tokens: int, batch_size: int, context: str, bar) -> None:
+    group: list[tuple] = []
+    for item in todo:
+        statement, rev = item[0], item[1]
+        try:
+            chunks = chunk_statement(statement, embedder, max_tokens, rev)
+            plan = embedding_plan(chunks, [passage_text(statement, c, context) for c in chunks])
+        except Exception as exc:  # a statement that cannot be chunked must not stop the batch
+            _failed(summary, statement, exc)
+            continue
+        group.append((item, plan))
+        if sum(len(p.texts) for _, p in group) >= GROUP_TEXTS:
             _write_group(group, store, embedder, summary, batch_size, bar)
+            group = []
+    if group:
+        _write_group(group, store, embedder, summary, batch_size, bar)
 
 
 def _write_group(group: list[tuple], store: Store, embedder: Embedder, summary: Summary, batch_size: int, bar) -> None:

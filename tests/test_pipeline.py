@@ -142,3 +142,27 @@ def test_another_file_under_a_stored_id_is_refused_and_the_stored_statement_stay
     assert replaced.returncode == 0 and json.loads(replaced.stdout)["replaced"] == 2
     index.refresh(force=True)
     assert "никогда" in answer("Which operations are named?", index).citations[0].text
+
+
+def test_a_folder_streams_through_in_slices_with_the_same_outcome(tmp_path, embedder):
+    """A folder read a few files at a time (memory holds one slice) stores what one pass stores: a copy of a document
+    in a later slice is still its duplicate, and an id met again in a later slice is still refused."""
+    from ingest.store import open_store
+    from tests.conftest import make_settings
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    for n, topic in enumerate(["trade", "fisheries", "transport", "energy"]):
+        (folder / f"a{n}_{topic}.md").write_text(f"# Joint Statement of the Test Council on {topic.title()}\n\n"
+                                                 f"Moscow, {n + 1} June 2020\n\nWe agree on {topic}.\n\nWe meet again.\n",
+                                                 encoding="utf-8")
+    shutil.copy(folder / "a0_trade.md", folder / "z_copy_of_trade.md")  # same document, another name, last slice
+    (folder / "sub" / "a1_fisheries.md").write_text("# Another text\n\nWe disagree.\n", encoding="utf-8")  # same id
+    outcomes = []
+    for at_once in (2, 100):
+        store = open_store(make_settings(tmp_path / f"slices{at_once}"))
+        summary = add([folder], store, embedder, files_at_once=at_once)
+        outcomes.append((summary.added, sorted(summary.statements), [d["duplicate_of"] for d in summary.duplicates],
+                         [os.path.basename(f["path"]) for f in summary.failed], sorted(store.records()["ids"])))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][2] == ["a0_trade"] and outcomes[0][3] == ["a1_fisheries.md"]
