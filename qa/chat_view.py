@@ -51,7 +51,7 @@ def make_turn(result: Answer, reading: Reading, index: Index, filters: Filters |
             "outside_names": {lang: [_name(_meta(index, sid), sid, lang) for r in result.reasons for sid in r.statements]
                               for lang in ("en", "ru")},
             "cited": cited, "closest": closest, "focus_names": focus_names,
-            "link": permalink(reading.question if reading.kind in ("new", "other") else reading.text, filters),
+            "link": permalink(reading.text if reading.follow_up else reading.question, reading.scope(filters)),
             "statements": list(dict.fromkeys(c.statement_id for c in result.citations))}
 
 

@@ -54,9 +54,17 @@ class Reading:
     focus: list[str] = field(default_factory=list)
     kind: str = "new"  # new | pronoun | ellipsis | focus | other (the question names another statement)
 
+    @property
+    def follow_up(self) -> bool:
+        return self.kind not in ("new", "other") and bool(self.focus)
+
+    def scope(self, filters: Filters | None) -> Filters | None:
+        """The filters that reproduce this reading on its own (a permalink): a follow-up's are narrowed to its focus."""
+        return _within(filters, self.focus) if self.follow_up else filters
+
     def note(self, index: Index, lang: str) -> str:
         """(read as: "…" in Заявление … ОДКБ of 8 Nov 2018), or "" when the question was read as asked."""
-        if self.kind in ("new", "other") or not self.focus:
+        if not self.follow_up:
             return ""
         names = []
         for sid in self.focus[:3]:
