@@ -38,30 +38,37 @@ def _z(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return ((values - values.mean()) / values.std()).astype(np.float32)
 
 
-def cosines(index: Index, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def products(index: Index, vectors: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each query vector's dot product with every part and every sentence, in one pass over the stored vectors (the
+    scan is bound by memory, not arithmetic: two vectors at once cost about what one does)."""
+    q = np.stack(vectors, axis=1)
+    parts = index.vectors @ q
+    sents = index.sentence_vectors @ q if len(index.sentence_owner) else np.zeros((0, len(vectors)), np.float32)
+    return [(np.ascontiguousarray(parts[:, j]), np.ascontiguousarray(sents[:, j])) for j in range(len(vectors))]
+
+
+def cosines(index: Index, part: np.ndarray, sent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per record: paragraph cosine, best sentence cosine (the paragraph's when it has no sentence rows), that row."""
-    dense = index.vectors @ vector
     sentence = np.full(len(index.ids), -1.0, dtype=np.float32)
     best_row = np.full(len(index.ids), -1, dtype=np.int64)
     if len(index.sentence_owner):
         owner = index.sentence_owner
-        sims = index.sentence_vectors @ vector
-        np.maximum.at(sentence, owner, sims)  # linear; a full argsort of the sentence scores was a third of a question at 100k
-        best = np.flatnonzero(sims == sentence[owner])
+        np.maximum.at(sentence, owner, sent)  # linear; a full argsort of the sentence scores was a third of a question at 100k
+        best = np.flatnonzero(sent == sentence[owner])
         best_row[owner[best]] = best  # on a tie the later sentence, as the sort used to give
-    return dense, np.where(best_row >= 0, sentence, dense), best_row
+    return part, np.where(best_row >= 0, sentence, part), best_row
 
 
-def residual_cosines(index: Index, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def residual_cosines(index: Index, part: np.ndarray, sent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cosines of each part (and its best sentence) to the question with its projection on the part's own statement
     header removed — what the question asks beyond naming the document: q' = q − (q·h)h, cos(q', p) = (q·p − (q·h)(h·p)) / ‖q'‖."""
-    qh = index.vectors[index.header_of] @ vector
+    qh = part[index.header_of]
     norm = np.sqrt(np.maximum(1.0 - qh**2, 1e-6))
-    dense = (index.vectors @ vector - qh * index.header_dot) / norm
+    dense = (part - qh * index.header_dot) / norm
     sentence = dense.copy()
     if len(index.sentence_owner):
         owner = index.sentence_owner
-        sims = (index.sentence_vectors @ vector - qh[owner] * index.sentence_header_dot) / norm[owner]
+        sims = (sent - qh[owner] * index.sentence_header_dot) / norm[owner]
         best = np.full(len(index.ids), -np.inf, dtype=np.float32)
         np.maximum.at(best, owner, sims)
         sentence = np.where(np.isfinite(best), best, dense)
@@ -97,12 +104,15 @@ def _top(score: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
 def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int) -> Candidates:
     """The pool — the densest parts, the best BM25 parts and the best parts once the document's name is taken out of
     the question — and their features."""
-    vector = query.mixed_vector if query.mixed_vector is not None else query.vector
-    dense, sentence, best_row = cosines(index, query.vector)
-    m_dense, m_sentence = (cosines(index, query.mixed_vector)[:2] if query.mixed_vector is not None else (dense, sentence))
-    r_dense, r_sentence = residual_cosines(index, vector)
+    if query.mixed_vector is not None:
+        plain, mixed = products(index, [query.vector, query.mixed_vector])
+    else:
+        plain = mixed = products(index, [query.vector])[0]
+    dense, sentence, best_row = cosines(index, *plain)
+    m_dense, m_sentence = cosines(index, *mixed)[:2] if mixed is not plain else (dense, sentence)
+    r_dense, r_sentence = residual_cosines(index, *mixed)
     lex = index.lexical.scores(query.text, query.translations, query.loose)
-    header = index.vectors[index.header_of] @ vector
+    header = mixed[0][index.header_of]
     first = dense + sentence + m_dense + m_sentence
     rows = np.unique(np.concatenate([_top(first, allowed, pool_size), _top(lex.paragraph + lex.sentence, allowed, pool_size // 3),
                                      _top(r_dense + r_sentence, allowed, pool_size // 3)]))
