@@ -13,19 +13,16 @@ from ingest.embedder import Embedder
 from ingest.records import ANSWER_KINDS, METADATA_KINDS
 from ingest.store import Store, StoreUnavailable, committed, unavailable, version_of
 from ingest.terms import is_russian, terms
+from qa import loaded
 from qa.dictionary import load_dictionary, reverse_cache
 from qa.lexical import Field, LexicalIndex
+from qa.loaded import Loaded, served_as
 from qa.names import NameIndex
 from qa.parallel import align
 from qa.parts import facts_of
 from qa.places import place_names
 
 log = logging.getLogger(__name__)
-
-
-def _served_as(manifest: dict) -> tuple:
-    """What makes a loaded statement stale when its manifest changes."""
-    return tuple(manifest.get(key) for key in ("revision", "sources", "records", "sentences"))
 
 
 class Index:
@@ -89,7 +86,8 @@ class Index:
                 version = self.store.version if manifests is None else version_of(manifests)
                 if version == self.version and not force:
                     return
-                changed = None if force or manifests is None else self._changed(manifests)
+                base = self._base(force, manifests)
+                changed = None if force or manifests is None else base.changed(manifests)
                 records, sentences, incomplete = committed(self.store, manifests, changed)
             except Exception:
                 if attempt == 2:
@@ -100,43 +98,30 @@ class Index:
             if incomplete and attempt < 2:  # a writer committed between our reads: read again
                 continue
             if changed is not None:
-                records, sentences = self._merged(manifests, changed, records, sentences)
+                records, sentences = base.merged(manifests, changed, records, sentences)
             fresh = object.__new__(Index)
             fresh.__dict__.update(self.__dict__)  # store, embedder, settings, lock and query cache are shared
             fresh._load(records, sentences)
             fresh.version = version if not incomplete else None
-            fresh._served = {} if manifests is None else {sid: _served_as(m) for sid, m in manifests.items() if sid not in incomplete}
+            fresh._served = {} if manifests is None else {sid: served_as(m) for sid, m in manifests.items() if sid not in incomplete}
             fresh._snapshot = fresh
             self.__dict__.update(fresh.__dict__)  # one C-level update: readers of the live index see old or new
+            if manifests is not None and (changed is None or changed or set(base.served) != set(self._served)):
+                loaded.save(loaded.location(self.settings), self._loaded())  # for the next process to start from
             log.info("index loaded: %d paragraph records, %d sentences%s%s", len(self.ids), len(self.sentence_owner),
                      "" if changed is None else f" ({len(changed)} statement(s) read from the store, the rest kept)",
                      f" ({len(incomplete)} statement(s) skipped while being written)" if incomplete else "")
             return
 
-    def _changed(self, manifests: dict[str, dict]) -> list[str] | None:
-        """Statements committed since the last load (new, re-written, or with new sources), or None when most are: then
-        one paged read of everything is cheaper than reading them statement by statement."""
-        changed = [sid for sid, m in manifests.items() if self._served.get(sid) != _served_as(m)]
-        return None if len(changed) > len(manifests) // 2 else changed
+    def _loaded(self) -> Loaded:
+        return Loaded(self._served, self.ids, self.metas, self.docs, self.vectors, self.sentence_metas, self.sentence_vectors)
 
-    def _merged(self, manifests: dict[str, dict], changed: list[str], records: dict, sentences: dict) -> tuple[dict, dict]:
-        """The loaded parts of statements that are still served unchanged, followed by what was just read."""
-        gone = set(changed) | {sid for sid in self._served if sid not in manifests}
-        keep = np.array([m["statement_id"] not in gone for m in self.metas], dtype=bool)
-        rows = np.flatnonzero(keep)
-        kept_sentences = np.flatnonzero(keep[self.sentence_owner]) if len(self.sentence_owner) else np.zeros(0, np.int64)
-        dim = self.vectors.shape[1]
-
-        def stacked(old: np.ndarray, new: list) -> np.ndarray:
-            return np.vstack([old, np.asarray(new, dtype=np.float32).reshape(len(new), dim)]) if len(new) else old
-
-        merged_records = {"ids": [self.ids[i] for i in rows] + records["ids"],
-                          "metadatas": [self.metas[i] for i in rows] + records["metadatas"],
-                          "documents": [self.docs[i] for i in rows] + records["documents"],
-                          "embeddings": stacked(self.vectors[rows], records["embeddings"])}
-        merged_sentences = {"metadatas": [self.sentence_metas[j] for j in kept_sentences] + sentences["metadatas"],
-                            "embeddings": stacked(self.sentence_vectors[kept_sentences], sentences["embeddings"])}
-        return merged_records, merged_sentences
+    def _base(self, force: bool, manifests: dict | None) -> Loaded:
+        """What a reload starts from: what this index holds, or — on a process's first load — the records the last
+        process kept on disk (qa/loaded.py); only statements committed since are then read from the store."""
+        if self._served or force or manifests is None:
+            return self._loaded()
+        return loaded.load(loaded.location(self.settings)) or self._loaded()
 
     def _load(self, data: dict, sentences: dict) -> None:
         self.ids, self.metas, self.docs = data["ids"], data["metadatas"], data["documents"]

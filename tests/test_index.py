@@ -169,3 +169,49 @@ def test_a_due_check_serves_the_loaded_snapshot_while_another_thread_reloads(see
         asker.start()
         asker.join(timeout=10)
         assert not asker.is_alive()
+
+
+def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embedder, caplog):
+    """An index keeps what it loaded beside the store; the next one reads that file and asks Chroma only for what was
+    committed since — and serves exactly what a full read of the store gives. A damaged file is only ignored."""
+    import logging
+
+    from ingest.pipeline import add
+    from ingest.store import open_store
+    from qa import loaded
+    from qa.index import Index
+    from tests.conftest import make_settings
+
+    statements = sorted((SHARED / "eval/xquad-dev/statements").glob("*.txt"))[:3]
+    if len(statements) < 3:
+        import pytest
+
+        pytest.skip("xquad-dev statements not available")
+    settings = make_settings(tmp_path)
+    add(statements[:2], open_store(settings), embedder)
+    first = Index(open_store(settings), embedder, settings)
+    first.refresh()
+    kept = loaded.location(settings)
+    loaded.flush()  # written in the background
+    assert kept.exists()
+
+    add(statements[2:], open_store(settings), embedder)  # committed after the file was kept
+    with caplog.at_level(logging.INFO, logger="qa.index"):
+        second = Index(open_store(settings), embedder, settings)
+        second.refresh()
+    assert "1 statement(s) read from the store" in caplog.text
+    full = Index(open_store(settings), embedder, settings)
+    full.refresh(force=True)
+    assert sorted(second.ids) == sorted(full.ids) and statements[2].stem in set(second.statement_of)
+    order = {rid: i for i, rid in enumerate(full.ids)}
+    rows = [order[rid] for rid in second.ids]
+    assert [full.metas[i] for i in rows] == second.metas and [full.docs[i] for i in rows] == second.docs
+    assert np.allclose(full.vectors[rows], second.vectors)
+    assert len(second.sentence_owner) == len(full.sentence_owner)
+
+    loaded.flush()
+    kept.write_bytes(b"not an npz")
+    with caplog.at_level(logging.WARNING, logger="qa.loaded"):
+        third = Index(open_store(settings), embedder, settings)
+        third.refresh()
+    assert "ignoring the index cache" in caplog.text and sorted(third.ids) == sorted(full.ids)

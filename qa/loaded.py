@@ -1,0 +1,138 @@
+"""The records an index has loaded, merged with what changed in the store, and kept on disk: the next process reads them
+with numpy and asks Chroma only for the statements committed since, instead of paging every vector out of it."""
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+
+
+def served_as(manifest: dict) -> tuple:
+    """What makes a loaded statement stale when its manifest changes."""
+    return tuple(manifest.get(key) for key in ("revision", "sources", "records", "sentences"))
+
+
+@dataclass
+class Loaded:
+    """Committed records and sentences as an index holds them, and each statement's manifest as it was then."""
+
+    served: dict[str, tuple] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)
+    metas: list[dict] = field(default_factory=list)
+    docs: list[str] = field(default_factory=list)
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
+    sentence_metas: list[dict] = field(default_factory=list)
+    sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
+
+    def changed(self, manifests: dict[str, dict]) -> list[str] | None:
+        """Statements committed since (new, re-written, or with new sources), or None when most are: then one paged
+        read of everything is cheaper than reading them statement by statement."""
+        changed = [sid for sid, m in manifests.items() if self.served.get(sid) != served_as(m)]
+        return None if len(changed) > len(manifests) // 2 else changed
+
+    def merged(self, manifests: dict[str, dict], changed: list[str], records: dict, sentences: dict) -> tuple[dict, dict]:
+        """The parts of statements still served unchanged, followed by what was just read, as Chroma would give them."""
+        gone = set(changed) | {sid for sid in self.served if sid not in manifests}
+        keep = np.array([m["statement_id"] not in gone for m in self.metas], dtype=bool)
+        rows = np.flatnonzero(keep)
+        kept_ids = {self.ids[i] for i in rows}
+        kept_sentences = [j for j, m in enumerate(self.sentence_metas) if m.get("chunk_id") in kept_ids]
+        dim = self.vectors.shape[1]
+
+        def stacked(old: np.ndarray, new: list) -> np.ndarray:
+            return np.vstack([old, np.asarray(new, dtype=np.float32).reshape(len(new), dim)]) if len(new) else old
+
+        return ({"ids": [self.ids[i] for i in rows] + records["ids"],
+                 "metadatas": [self.metas[i] for i in rows] + records["metadatas"],
+                 "documents": [self.docs[i] for i in rows] + records["documents"],
+                 "embeddings": stacked(self.vectors[rows], records["embeddings"])},
+                {"metadatas": [self.sentence_metas[j] for j in kept_sentences] + sentences["metadatas"],
+                 "embeddings": stacked(self.sentence_vectors[kept_sentences], sentences["embeddings"])})
+
+
+def location(settings) -> Path:
+    """Beside the embedded store; for a server, in the model cache under the server's address and collection."""
+    if settings.chroma_host:
+        name = re.sub(r"[^\w.-]", "_", f"{settings.chroma_host}_{settings.chroma_port}_{settings.collection}")
+        return Path(settings.model_cache).parent / "index" / name / "records.npz"
+    return Path(settings.persist_dir) / ".qa-index" / f"{settings.collection}.npz"
+
+
+def load(path: Path) -> Loaded | None:
+    """The records last kept at `path`, or None (missing, another format, or unreadable: then Chroma is read)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+            if meta.get("format") != FORMAT:
+                return None
+            return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], meta["metas"], meta["docs"],
+                          data["vectors"], meta["sentence_metas"], data["sentence_vectors"])
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a half-written or foreign file is only a cache: read the store instead
+        log.warning("ignoring the index cache %s (%s)", path, exc)
+        return None
+
+
+_saving = threading.Lock()
+
+
+# A kept file a little behind the store only costs the next process a few statements read from Chroma, so every
+# process of a busy store does not rewrite it (hundreds of MB at 100k parts) after each change.
+MIN_AGE_S = 60.0
+
+
+def save(path: Path, loaded: Loaded, background: bool = True) -> None:
+    """Keep `loaded` at `path`, replacing the file at once (readers see the old file or the new, never part of one); in
+    a background thread unless told otherwise; skipped while another save runs or when the file is under a minute old."""
+    def write() -> None:
+        if not _saving.acquire(blocking=False):
+            return
+        try:
+            if path.exists() and time.time() - path.stat().st_mtime < MIN_AGE_S:
+                return
+            path.parent.mkdir(parents=True, exist_ok=True)
+            meta = {"format": FORMAT, "served": loaded.served, "ids": loaded.ids, "metas": loaded.metas,
+                    "docs": loaded.docs, "sentence_metas": loaded.sentence_metas}
+            blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    np.savez(f, meta=blob, vectors=loaded.vectors, sentence_vectors=loaded.sentence_vectors)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, path)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+        except Exception as exc:  # a read-only or full disk costs the next process time, not this one its answers
+            log.warning("could not keep the index cache at %s (%s)", path, exc)
+        finally:
+            _saving.release()
+
+    if background:
+        thread = threading.Thread(target=write, daemon=True)
+        _pending.append(thread)
+        thread.start()
+    else:
+        write()
+
+
+_pending: list[threading.Thread] = []
+atexit.register(lambda: flush())  # a short-lived process (qa ask) still leaves the file for the next one
+
+
+def flush(timeout: float = 60.0) -> None:
+    """Wait for background saves (a process about to exit, or a test that reads the file)."""
+    while _pending:
+        _pending.pop().join(timeout)
