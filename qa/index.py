@@ -101,6 +101,7 @@ class Index:
                 records, sentences = base.merged(manifests, changed, records, sentences)
             fresh = object.__new__(Index)
             fresh.__dict__.update(self.__dict__)  # store, embedder, settings, lock and query cache are shared
+            fresh.facts = base.facts  # read again only for records new since `base`
             fresh._load(records, sentences)
             fresh.version = version if not incomplete else None
             fresh._served = {} if manifests is None else {sid: served_as(m) for sid, m in manifests.items() if sid not in incomplete}
@@ -114,14 +115,19 @@ class Index:
             return
 
     def _loaded(self) -> Loaded:
-        return Loaded(self._served, self.ids, self.metas, self.docs, self.vectors, self.sentence_metas, self.sentence_vectors)
+        return Loaded(self._served, self.ids, self.metas, self.docs, self.vectors, self.sentence_metas, self.sentence_vectors,
+                      getattr(self, "facts", {}), self._glossed)
 
     def _base(self, force: bool, manifests: dict | None) -> Loaded:
         """What a reload starts from: what this index holds, or — on a process's first load — the records the last
         process kept on disk (qa/loaded.py); only statements committed since are then read from the store."""
         if self._served or force or manifests is None:
             return self._loaded()
-        return loaded.load(loaded.location(self.settings)) or self._loaded()
+        return loaded.load(loaded.location(self.settings), self._glossed) or self._loaded()
+
+    @property
+    def _glossed(self) -> bool:
+        return bool(self.settings.expand_queries and self.settings.dictionary and Path(self.settings.dictionary).exists())
 
     def _load(self, data: dict, sentences: dict) -> None:
         self.ids, self.metas, self.docs = data["ids"], data["metadatas"], data["documents"]

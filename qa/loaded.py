@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.parts import PartFacts, facts_from_json, facts_to_json
+
 log = logging.getLogger(__name__)
 FORMAT = 1
 
@@ -35,6 +37,8 @@ class Loaded:
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
     sentence_metas: list[dict] = field(default_factory=list)
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
+    facts: dict[str, PartFacts] = field(default_factory=dict)  # record id → what qa/parts.py read from it
+    glossed: bool = True  # whether the facts' glosses were made with the dictionary
 
     def changed(self, manifests: dict[str, dict]) -> list[str] | None:
         """Statements committed since (new, re-written, or with new sources), or None when most are: then one paged
@@ -70,15 +74,19 @@ def location(settings) -> Path:
     return Path(settings.persist_dir) / ".qa-index" / f"{settings.collection}.npz"
 
 
-def load(path: Path) -> Loaded | None:
-    """The records last kept at `path`, or None (missing, another format, or unreadable: then Chroma is read)."""
+def load(path: Path, glossed: bool) -> Loaded | None:
+    """The records last kept at `path`, or None (missing, another format, or unreadable: then Chroma is read). Their
+    facts are kept only if glossed as this process glosses (with the dictionary or without)."""
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode("utf-8"))
             if meta.get("format") != FORMAT:
                 return None
+            by_id = dict(zip(meta["ids"], meta["metas"]))
+            facts = {rid: facts_from_json(v, by_id[rid]) for rid, v in meta["facts"].items() if rid in by_id} \
+                if meta.get("glossed") == glossed else {}
             return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], meta["metas"], meta["docs"],
-                          data["vectors"], meta["sentence_metas"], data["sentence_vectors"])
+                          data["vectors"], meta["sentence_metas"], data["sentence_vectors"], facts, glossed)
     except FileNotFoundError:
         return None
     except Exception as exc:  # a half-written or foreign file is only a cache: read the store instead
@@ -105,7 +113,8 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
                 return
             path.parent.mkdir(parents=True, exist_ok=True)
             meta = {"format": FORMAT, "served": loaded.served, "ids": loaded.ids, "metas": loaded.metas,
-                    "docs": loaded.docs, "sentence_metas": loaded.sentence_metas}
+                    "docs": loaded.docs, "sentence_metas": loaded.sentence_metas, "glossed": loaded.glossed,
+                    "facts": {rid: facts_to_json(f) for rid, f in loaded.facts.items()}}
             blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
             try:

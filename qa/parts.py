@@ -27,6 +27,16 @@ class PartFacts:
     gloss: tuple[str, ...]
 
 
+def facts_to_json(facts: PartFacts) -> list:
+    return [facts.has_number, facts.has_date, facts.has_person, list(facts.names), list(facts.gloss)]
+
+
+def facts_from_json(values: list, meta: dict) -> PartFacts:
+    t = meta.get("terms", "").split()
+    return PartFacts(bool(values[0]), bool(values[1]), bool(values[2]), frozenset(zip(t, t[1:])), tuple(values[3]),
+                     tuple(values[4]))
+
+
 def gloss(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> tuple[str, ...]:
     """Document-side translation: a part's words glossed in the other language with the bilingual dictionary — English
     stems for a Russian part (every sense of each lemma, from the inverted dictionary), Russian lemmas for an English
