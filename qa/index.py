@@ -14,8 +14,9 @@ from ingest.records import ANSWER_KINDS, METADATA_KINDS
 from ingest.store import Store, StoreUnavailable, committed, unavailable, version_of
 from ingest.terms import is_russian, terms
 from qa import loaded
+from qa.bm25 import Field
 from qa.dictionary import load_dictionary, reverse_cache
-from qa.lexical import Field, LexicalIndex
+from qa.lexical import LexicalIndex
 from qa.loaded import Loaded, served_as
 from qa.names import NameIndex
 from qa.parallel import align
@@ -97,12 +98,14 @@ class Index:
                 continue
             if incomplete and attempt < 2:  # a writer committed between our reads: read again
                 continue
+            kept = None
             if changed is not None:
-                records, sentences = base.merged(manifests, changed, records, sentences)
+                records, sentences, kept = base.merged(manifests, changed, records, sentences)
             fresh = object.__new__(Index)
             fresh.__dict__.update(self.__dict__)  # store, embedder, settings, lock and query cache are shared
             fresh.facts = base.facts  # read again only for records new since `base`
-            fresh._load(records, sentences)
+            # BM25 fields grow from this index's own only when `base` is what it holds (not a file another process kept)
+            fresh._load(records, sentences, kept if base.ids is self.ids else None)
             fresh.version = version if not incomplete else None
             fresh._served = {} if manifests is None else {sid: served_as(m) for sid, m in manifests.items() if sid not in incomplete}
             fresh._snapshot = fresh
@@ -129,7 +132,10 @@ class Index:
     def _glossed(self) -> bool:
         return bool(self.settings.expand_queries and self.settings.dictionary and Path(self.settings.dictionary).exists())
 
-    def _load(self, data: dict, sentences: dict) -> None:
+    def _load(self, data: dict, sentences: dict, kept: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Everything retrieval reads, from committed records and sentences. With `kept` (which of the loaded records and
+        sentences lead the new ones, unchanged), the BM25 fields are grown from the loaded ones, not rebuilt."""
+        grow_from = (getattr(self, "lexical", None), getattr(self, "gloss", None)) if kept is not None else (None, None)
         self.ids, self.metas, self.docs = data["ids"], data["metadatas"], data["documents"]
         self._terms_of: dict[str, set[str]] = {}
         self._text_of: dict[str, str] = {}
@@ -184,12 +190,16 @@ class Index:
             safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
             cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"
             expander = self.embedder if self.settings.expand_queries else None
-            self.gloss = Field([list(f.gloss) for f in parts]) if self.dictionary is not None else None
+            old_lexical, old_gloss = grow_from
+            if self.dictionary is not None:
+                self.gloss = (old_gloss.updated(kept[0], [list(f.gloss) for f in parts[int(kept[0].sum()):]])
+                              if old_gloss is not None else Field([list(f.gloss) for f in parts]))
             self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], self._sentence_terms(metas),
                                               self.sentence_owner, expander, cache,
                                               [m.get("context_terms", "") for m in self.metas],
                                               [m["statement_id"] for m in self.metas],
-                                              {m["statement_id"]: m.get("terms", "") for m in self.metas if m["paragraph"] == 0})
+                                              {m["statement_id"]: m.get("terms", "") for m in self.metas if m["paragraph"] == 0},
+                                              (old_lexical, *kept) if old_lexical is not None else None)
 
     def _sentence_terms(self, metas: list[dict]) -> list[str]:
         # Stores written before sentence terms were kept at ingest get them computed here, once per load.

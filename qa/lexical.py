@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.terms import _STOP, term, word_terms
+from qa.bm25 import Field
 from qa.dictionary import MAX_WORD_CHARS
 from qa.places import russian_names
 
@@ -25,43 +26,6 @@ _FRAME_NOUNS = frozenset("statement document declar заявление доку�
 # Bounded work per question: the distinct words read (each costs a lemma, BM25 scores, maybe a model call); a question
 # within QA_MAX_QUESTION_CHARS has far fewer, so the cap only stops text that reached here some other way.
 MAX_QUERY_WORDS = 100
-
-
-class Field:
-    """One BM25 index (bm25s) over documents given as term lists, scored a query word at a time."""
-
-    def __init__(self, docs: list[list[str]]):
-        import bm25s
-
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG when imported
-        docs = [d or ["∅"] for d in docs]
-        self.bm25 = bm25s.BM25()
-        if docs:
-            self.bm25.index(docs, show_progress=False)
-        self.n_docs = len(docs)
-        self.df: dict[str, int] = {}
-        for doc in docs:
-            for t in set(doc):
-                self.df[t] = self.df.get(t, 0) + 1
-        self._cache: dict[str, np.ndarray] = {}
-
-    def term_scores(self, t: str) -> np.ndarray:
-        if t not in self._cache:
-            if len(self._cache) > 50_000:
-                self._cache.clear()
-            self._cache[t] = np.asarray(self.bm25.get_scores([t]), dtype=np.float32)
-        return self._cache[t]
-
-    def group_scores(self, groups: list[list[str]], keep: list[np.ndarray] | None = None) -> np.ndarray:
-        """Sum over query words of the best score among each word's alternatives (its own term, its translations);
-        with `keep`, a word counts only for the documents its mask keeps."""
-        total = np.zeros(self.n_docs, dtype=np.float32)
-        for g, group in enumerate(groups):
-            known = [t for t in dict.fromkeys(group) if t in self.df]
-            if known:
-                best = np.max([self.term_scores(t) for t in known], axis=0)
-                total += best if keep is None else np.where(keep[g], best, 0.0)
-        return total
 
 
 def prefix(t: str, n: int = 5) -> str:
@@ -105,12 +69,21 @@ class LexicalIndex:
     @classmethod
     def build(cls, record_terms: list[str], sentence_terms: list[str], sentence_owner: np.ndarray,
               embedder=None, cache: Path | None = None, context_terms: list[str] | None = None,
-              statements: list[str] | None = None, header_terms: dict[str, str] | None = None) -> LexicalIndex:
-        docs = [t.split() for t in record_terms]
-        paragraphs = Field(docs)
+              statements: list[str] | None = None, header_terms: dict[str, str] | None = None,
+              previous: tuple[LexicalIndex, np.ndarray, np.ndarray] | None = None) -> LexicalIndex:
+        """With `previous` (the index of the last load, which records and which sentences of it are kept), the
+        records and sentences are the kept ones, in order, followed by new ones: only the new are read."""
+        old, keep, keep_sentences = previous if previous else (None, None, None)
+
+        def grown(field: Field | None, mask, texts: list[str], as_terms=str.split) -> Field:
+            if old is not None and field is not None:
+                return field.updated(mask, [as_terms(t) for t in texts[int(mask.sum()):]])
+            return Field([as_terms(t) for t in texts])
+
+        paragraphs = grown(old and old.paragraphs, keep, record_terms)
         vocab = sorted(t for t in paragraphs.df if _CYRILLIC.search(t) and len(t) > 2) if embedder is not None else []
         vectors = term_vectors(vocab, embedder, cache) if embedder is not None else None
-        contexts = Field([t.split() for t in context_terms]) if context_terms else None
+        contexts = grown(old and old.contexts, keep, context_terms) if context_terms else None
         doc_statement, naming = None, {}
         if statements is not None and header_terms is not None:
             ids = list(dict.fromkeys(statements))
@@ -121,7 +94,8 @@ class LexicalIndex:
                 for t in set(text.split()):
                     holders.setdefault(t, []).append(position[sid])
             naming = {t: np.array(v, dtype=np.int64) for t, v in holders.items()}
-        return cls(paragraphs, Field([[prefix(t) for t in d] for d in docs]), Field([t.split() for t in sentence_terms]),
+        return cls(paragraphs, grown(old and old.prefixes, keep, record_terms, lambda t: [prefix(w) for w in t.split()]),
+                   grown(old and old.sentences, keep_sentences, sentence_terms),
                    sentence_owner, contexts, doc_statement, naming, vocab, vectors)
 
     def __post_init__(self) -> None:

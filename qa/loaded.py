@@ -46,13 +46,15 @@ class Loaded:
         changed = [sid for sid, m in manifests.items() if self.served.get(sid) != served_as(m)]
         return None if len(changed) > len(manifests) // 2 else changed
 
-    def merged(self, manifests: dict[str, dict], changed: list[str], records: dict, sentences: dict) -> tuple[dict, dict]:
-        """The parts of statements still served unchanged, followed by what was just read, as Chroma would give them."""
+    def merged(self, manifests: dict[str, dict], changed: list[str], records: dict, sentences: dict) -> tuple[dict, dict, tuple]:
+        """The parts of statements still served unchanged, followed by what was just read, as Chroma would give them;
+        and which of this one's records and sentences were kept (masks over them)."""
         gone = set(changed) | {sid for sid in self.served if sid not in manifests}
         keep = np.array([m["statement_id"] not in gone for m in self.metas], dtype=bool)
         rows = np.flatnonzero(keep)
         kept_ids = {self.ids[i] for i in rows}
-        kept_sentences = [j for j, m in enumerate(self.sentence_metas) if m.get("chunk_id") in kept_ids]
+        sentence_mask = np.array([m.get("chunk_id") in kept_ids for m in self.sentence_metas], dtype=bool)
+        kept_sentences = np.flatnonzero(sentence_mask)
         dim = self.vectors.shape[1]
 
         def stacked(old: np.ndarray, new: list) -> np.ndarray:
@@ -63,7 +65,8 @@ class Loaded:
                  "documents": [self.docs[i] for i in rows] + records["documents"],
                  "embeddings": stacked(self.vectors[rows], records["embeddings"])},
                 {"metadatas": [self.sentence_metas[j] for j in kept_sentences] + sentences["metadatas"],
-                 "embeddings": stacked(self.sentence_vectors[kept_sentences], sentences["embeddings"])})
+                 "embeddings": stacked(self.sentence_vectors[kept_sentences], sentences["embeddings"])},
+                (keep, sentence_mask))
 
 
 def location(settings) -> Path:

@@ -158,6 +158,13 @@ def test_a_reload_reads_only_the_statements_that_changed_and_equals_a_full_load(
     assert np.allclose(fresh.vectors[rows], reader.vectors)
     assert sorted(map(tuple, reader.sentence_spans)) == sorted(map(tuple, fresh.sentence_spans))
     assert len(reader.sentence_owner) == len(fresh.sentence_owner)
+    # the BM25 fields, grown from the loaded ones rather than rebuilt, score every part as a rebuild does
+    for question in ("How many points did the defense surrender?", "Сколько очков пропустила защита?"):
+        grown, rebuilt = reader.lexical.scores(question), fresh.lexical.scores(question)
+        for name in ("paragraph", "sentence", "prefix", "context", "residual"):
+            assert np.allclose(getattr(rebuilt, name)[rows], getattr(grown, name), atol=1e-5), name
+        assert grown.coverage == rebuilt.coverage
+        assert np.allclose(fresh.gloss_scores(question)[rows], reader.gloss_scores(question), atol=1e-5)
 
 
 def test_a_due_check_serves_the_loaded_snapshot_while_another_thread_reloads(seed_index):

@@ -1,0 +1,83 @@
+"""BM25 over term lists, kept as postings sorted by term: a reload drops rows and appends documents without re-reading
+the others, and a query term costs its postings, not the corpus."""
+from __future__ import annotations
+
+import numpy as np
+
+# Lucene's BM25 (as bm25s computes it, which the fitted ranker was trained on): idf = ln(1 + (N − df + ½) / (df + ½)),
+# tf part = tf / (tf + k1·(1 − b + b·|d| / avg|d|)).
+K1, B = 1.5, 0.75
+EMPTY = "∅"  # the one term of an empty document, so that every document has a length
+
+
+class Field:
+    """One BM25 index over documents given as term lists, scored a query term at a time."""
+
+    def __init__(self, docs: list[list[str]]):
+        self.vocab: dict[str, int] = {}
+        self._set(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.float64))
+        self._set(*self._appended(self._rows, self._terms, self._tf, self.doc_len, docs))
+
+    def updated(self, keep: np.ndarray, docs: list[list[str]]) -> Field:
+        """A new field over the kept documents (in their order) followed by `docs`; this one is left as it was, for the
+        snapshot that still reads it."""
+        remap = np.cumsum(keep) - 1
+        kept = keep[self._rows]
+        new = object.__new__(Field)
+        new.vocab = dict(self.vocab)
+        new._set(*new._appended(remap[self._rows[kept]].astype(np.int32), self._terms[kept], self._tf[kept],
+                                self.doc_len[keep], docs))
+        return new
+
+    def _appended(self, rows, terms, tf, doc_len, docs: list[list[str]]):
+        docs = [d or [EMPTY] for d in docs]
+        ids = np.array([self.vocab.setdefault(t, len(self.vocab)) for d in docs for t in d], dtype=np.int64)
+        lengths = np.array([len(d) for d in docs], dtype=np.int64)
+        at = np.repeat(np.arange(len(docs), dtype=np.int64) + len(doc_len), lengths)
+        width = max(len(self.vocab), 1)
+        pairs, counts = np.unique(at * width + ids, return_counts=True)  # (document, term) → term frequency
+        return (np.concatenate([rows, (pairs // width).astype(np.int32)]), np.concatenate([terms, (pairs % width).astype(np.int32)]),
+                np.concatenate([tf, counts.astype(np.float32)]), np.concatenate([doc_len, lengths.astype(np.float64)]))
+
+    def _set(self, rows, terms, tf, doc_len) -> None:
+        order = np.lexsort((rows, terms))
+        self._rows, self._terms, self._tf, self.doc_len = rows[order], terms[order], tf[order], doc_len
+        self.n_docs = len(doc_len)
+        self._start = np.searchsorted(self._terms, np.arange(len(self.vocab) + 1)).astype(np.int64)
+        self._avg = float(doc_len.mean()) if len(doc_len) else 1.0
+        self._df: dict[str, int] | None = None
+        self._cache: dict[str, np.ndarray] = {}
+
+    @property
+    def df(self) -> dict[str, int]:
+        """term → how many documents hold it (terms of dropped documents only are not in it)."""
+        if self._df is None:
+            counts = np.diff(self._start)
+            self._df = {t: int(counts[i]) for t, i in self.vocab.items() if counts[i]}
+        return self._df
+
+    def term_scores(self, t: str) -> np.ndarray:
+        if t not in self._cache:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            out = np.zeros(self.n_docs, dtype=np.float32)
+            i = self.vocab.get(t)
+            if i is not None and self._start[i + 1] > self._start[i]:
+                a, b = self._start[i], self._start[i + 1]
+                rows, tf = self._rows[a:b], self._tf[a:b]
+                idf = np.float32(np.log(1 + (self.n_docs - (b - a) + 0.5) / ((b - a) + 0.5)))
+                norm = (K1 * ((1 - B) + B * self.doc_len[rows] / self._avg)).astype(np.float32)
+                out[rows] = idf * (tf / (norm + tf))
+            self._cache[t] = out
+        return self._cache[t]
+
+    def group_scores(self, groups: list[list[str]], keep: list[np.ndarray] | None = None) -> np.ndarray:
+        """Sum over query words of the best score among each word's alternatives (its own term, its translations);
+        with `keep`, a word counts only for the documents its mask keeps."""
+        total = np.zeros(self.n_docs, dtype=np.float32)
+        for g, group in enumerate(groups):
+            known = [t for t in dict.fromkeys(group) if t in self.df]
+            if known:
+                best = np.max([self.term_scores(t) for t in known], axis=0)
+                total += best if keep is None else np.where(keep[g], best, 0.0)
+        return total
