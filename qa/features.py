@@ -33,7 +33,9 @@ class Candidates:
 
 def _z(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
     values = x[rows]
-    if values.size < 2 or values.std() < 1e-9:
+    # A feature equal across the pool (one statement's header) differs only by float rounding: that spread is noise,
+    # and z-scoring it once gave the ranker ±1 values at random (one product per question now gives exact ties).
+    if values.size < 2 or values.std() < 1e-6:
         return np.zeros(len(rows), dtype=np.float32)
     return ((values - values.mean()) / values.std()).astype(np.float32)
 
