@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -95,6 +94,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench scale")
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated store sizes in paragraphs")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold starts and their peak RSS")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     rows = []
@@ -102,9 +102,9 @@ def main(argv: list[str]) -> int:
         folder = store_for(size)
         if args.build_only:
             continue
-        rows.append(measure(folder, size))
+        rows.append(measure(folder, size, args.cold_only))
         print(json.dumps(rows[-1]), flush=True)
-    if rows:
+    if rows and not args.cold_only:
         rows.append({"target": "own stores", **own_quality()})
         print(table(rows))
         if args.json:
@@ -112,18 +112,25 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def _hwm_mb(pid: int) -> float:
+    """The process's own peak RSS so far (VmHWM; rusage of a forked child would include the bench's own memory)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
-def _run(cmd: list[str], env: dict) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of one child process (its own rusage, from wait4)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    out = proc.stdout.read()
-    _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, out
+def _run(cmd: list[str], env: dict) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process, its memory polled until it exits."""
+    start, peak = time.perf_counter(), 0.0
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while proc.poll() is None:
+        peak = max(peak, _hwm_mb(proc.pid))
+        time.sleep(0.02)
+    return time.perf_counter() - start, peak
 
 
 def cold_app(env: dict) -> tuple[float, float]:
@@ -148,11 +155,11 @@ def cold_app(env: dict) -> tuple[float, float]:
             except OSError:
                 time.sleep(0.2)
         elapsed = time.perf_counter() - start
+        peak = _hwm_mb(proc.pid)
     finally:
         proc.terminate()
-        _, _, usage = os.wait4(proc.pid, 0)
-        proc.returncode = 0
-    return elapsed, usage.ru_maxrss / 1024
+        proc.wait(timeout=60)
+    return elapsed, peak
 
 
 def _pct(values: list[float]) -> tuple[float, float]:
@@ -161,8 +168,8 @@ def _pct(values: list[float]) -> tuple[float, float]:
     return round(float(np.percentile(values, 50)), 1), round(float(np.percentile(values, 95)), 1)
 
 
-def measure(folder: Path, size: int) -> dict:
-    """Every number of one row of the table, on one store."""
+def measure(folder: Path, size: int, cold_only: bool = False) -> dict:
+    """Every number of one row of the table, on one store (only the cold starts and their memory with `cold_only`)."""
     from config import Settings
     from qa import loaded
     from qa.answer import answer
@@ -174,9 +181,14 @@ def measure(folder: Path, size: int) -> dict:
     env = {**os.environ, "QA_PERSIST_DIR": str(folder)}
     loaded.location(Settings(persist_dir=folder)).unlink(missing_ok=True)
     ask = [sys.executable, "-m", "qa", "ask", "Which operations are named?"]
-    fresh_s, fresh_rss, _ = _run(ask, env)  # every record paged out of Chroma (and then kept beside the store)
-    ask_s, ask_rss, _ = _run(ask, env)  # starting from the kept records
+    fresh_s, fresh_rss = _run(ask, env)  # every record paged out of Chroma (and then kept beside the store)
+    ask_s, ask_rss = _run(ask, env)  # starting from the kept records
     app_s, app_rss = cold_app(env)
+    cold = {"target": size, "qa_ask_cold_from_chroma_s": round(fresh_s, 1), "qa_ask_from_chroma_peak_rss_mb": round(fresh_rss),
+            "qa_ask_cold_s": round(ask_s, 1), "qa_ask_peak_rss_mb": round(ask_rss), "app_first_answer_s": round(app_s, 1),
+            "app_peak_rss_mb": round(app_rss)}
+    if cold_only:
+        return cold
     start = time.perf_counter()
     index = load_index(Settings(persist_dir=folder))
     load_s = time.perf_counter() - start
@@ -204,10 +216,7 @@ def measure(folder: Path, size: int) -> dict:
               "statements": len(set(index.statement_of))}
     reload_s = reload_after_one_statement(index, env)
     size_mb = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
-    return {"target": size, **counts,
-            "qa_ask_cold_from_chroma_s": round(fresh_s, 1), "qa_ask_from_chroma_peak_rss_mb": round(fresh_rss),
-            "qa_ask_cold_s": round(ask_s, 1), "qa_ask_peak_rss_mb": round(ask_rss), "app_first_answer_s": round(app_s, 1),
-            "app_peak_rss_mb": round(app_rss), "index_load_s": round(load_s, 1),
+    return {**cold, **counts, "index_load_s": round(load_s, 1),
             "retrieval_ms_without_encoding": _pct(ours), "answer_ms": _pct(full), "encode_ms": _pct(encode),
             "chroma_query_k4_ms": _pct(baseline), "ratio_retrieval_to_chroma_p50": round(_pct(ours)[0] / _pct(baseline)[0], 1),
             "reload_after_add_s": reload_s, "store_mb": round(size_mb), **{f"R@1 {n}": round(m["R@1"], 3) for n, m in quality.items()},
