@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from bench.procs import free_port, memory_mb
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CACHE = ROOT / ".cache" / "bench"
@@ -112,35 +114,21 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _hwm_mb(pid: int) -> float:
-    """The process's own peak RSS so far (VmHWM; rusage of a forked child would include the bench's own memory)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 def _run(cmd: list[str], env: dict) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one child process, its memory polled until it exits."""
     start, peak = time.perf_counter(), 0.0
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while proc.poll() is None:
-        peak = max(peak, _hwm_mb(proc.pid))
+        peak = max(peak, memory_mb(proc.pid, "VmHWM"))
         time.sleep(0.02)
     return time.perf_counter() - start, peak
 
 
 def cold_app(env: dict) -> tuple[float, float]:
     """Seconds from starting app.py to its first answer over HTTP, and the app's peak RSS (MB) by then."""
-    import socket
     import urllib.request
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**env, "QA_PORT": str(port)}
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -155,7 +143,7 @@ def cold_app(env: dict) -> tuple[float, float]:
             except OSError:
                 time.sleep(0.2)
         elapsed = time.perf_counter() - start
-        peak = _hwm_mb(proc.pid)
+        peak = memory_mb(proc.pid, "VmHWM")
     finally:
         proc.terminate()
         proc.wait(timeout=60)

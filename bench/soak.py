@@ -5,7 +5,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,20 +15,9 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from bench.procs import free_port, memory_mb
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def _questions() -> list[str]:
@@ -46,7 +34,7 @@ def soak(users: int, seconds: float, ingest: list[Path]) -> dict:
     work = Path(tempfile.mkdtemp(prefix="qa-soak-"))
     bundled = work / "bundled"
     shutil.copytree(ROOT / "data" / "statements", bundled)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "QA_PERSIST_DIR": str(work / "store"), "QA_STATEMENTS_DIR": str(bundled), "QA_PORT": str(port)}
     log = open(work / "app.log", "w")
     app = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -59,7 +47,7 @@ def soak(users: int, seconds: float, ingest: list[Path]) -> dict:
                     break
             except httpx.HTTPError:
                 time.sleep(0.5)
-        questions, latencies, errors, rss = _questions(), [], [], [_rss_mb(app.pid)]
+        questions, latencies, errors, rss = _questions(), [], [], [memory_mb(app.pid)]
         lock, stop = threading.Lock(), threading.Event()
 
         def user(k: int) -> None:
@@ -84,7 +72,7 @@ def soak(users: int, seconds: float, ingest: list[Path]) -> dict:
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if ingest else None
         end = time.time() + seconds
         while time.time() < end:
-            rss.append(_rss_mb(app.pid))
+            rss.append(memory_mb(app.pid))
             time.sleep(1)
         stop.set()
         for t in threads:
