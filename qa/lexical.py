@@ -82,7 +82,15 @@ class LexicalIndex:
 
         paragraphs = grown(old and old.paragraphs, keep, record_terms)
         vocab = sorted(t for t in paragraphs.df if _CYRILLIC.search(t) and len(t) > 2) if embedder is not None else []
-        vectors = term_vectors(vocab, embedder, cache) if embedder is not None else None
+        vectors = None
+        if embedder is not None:
+            # a reload reuses the lemma vectors it has and reads the cache file only for lemmas new to this process
+            known = {t: old.vocab_vectors[old.position[t]] for t in vocab if t in old.position} \
+                if old is not None and old.vocab_vectors is not None else {}
+            fresh = [t for t in vocab if t not in known]
+            if fresh:
+                known.update(zip(fresh, term_vectors(fresh, embedder, cache)))
+            vectors = np.stack([known[t] for t in vocab]) if vocab else term_vectors([], embedder, cache)
         contexts = grown(old and old.contexts, keep, context_terms) if context_terms else None
         doc_statement, naming = None, {}
         if statements is not None and header_terms is not None:
