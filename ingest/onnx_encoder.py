@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
 from pathlib import Path
 
@@ -53,7 +54,25 @@ class OnnxEncoder:
         self.pad_id = self.tokenizer.token_to_id("<pad>") or 0
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
+        # Creating the session takes 1-3 s, mostly in native code: it runs beside whatever the process does next (an
+        # index loading its records), and the first encode waits for it.
+        self._session: onnxruntime.InferenceSession | BaseException | None = None
+
+        def open_session() -> None:
+            try:
+                self._session = onnxruntime.InferenceSession(str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
+            except BaseException as exc:  # raised in the thread that encodes
+                self._session = exc
+
+        self._opening = threading.Thread(target=open_session, name="onnx-session", daemon=True)
+        self._opening.start()
+
+    @property
+    def session(self):
+        self._opening.join()
+        if isinstance(self._session, BaseException):
+            raise RuntimeError(f"could not load the ONNX model: {self._session}") from self._session
+        return self._session
 
     def token_count(self, text: str) -> int:
         return len(self.tokenizer.encode(text).ids)

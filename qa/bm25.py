@@ -21,6 +21,8 @@ class Field:
     def updated(self, keep: np.ndarray, docs: list[list[str]]) -> Field:
         """A new field over the kept documents (in their order) followed by `docs`; this one is left as it was, for the
         snapshot that still reads it."""
+        if not docs and len(keep) == self.n_docs and keep.all():
+            return self  # nothing changed: fields are never modified in place, so both snapshots may share it
         remap = np.cumsum(keep) - 1
         kept = keep[self._rows]
         new = object.__new__(Field)
@@ -39,8 +41,23 @@ class Field:
         return (np.concatenate([rows, (pairs // width).astype(np.int32)]), np.concatenate([terms, (pairs % width).astype(np.int32)]),
                 np.concatenate([tf, counts.astype(np.float32)]), np.concatenate([doc_len, lengths.astype(np.float64)]))
 
-    def _set(self, rows, terms, tf, doc_len) -> None:
-        order = np.lexsort((rows, terms))
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        """The field as flat arrays under `name.*`, for a file (qa/loaded.py); terms never hold a newline."""
+        vocab = np.frombuffer("\n".join(self.vocab).encode("utf-8"), dtype=np.uint8)
+        return {f"{name}.vocab": vocab, f"{name}.rows": self._rows, f"{name}.terms": self._terms, f"{name}.tf": self._tf,
+                f"{name}.doc_len": self.doc_len}
+
+    @classmethod
+    def from_arrays(cls, data, name: str) -> Field:
+        """The field `arrays` wrote, without sorting its postings again."""
+        new = object.__new__(cls)
+        words = bytes(data[f"{name}.vocab"]).decode("utf-8")
+        new.vocab = {t: i for i, t in enumerate(words.split("\n"))} if words else {}
+        new._set(data[f"{name}.rows"], data[f"{name}.terms"], data[f"{name}.tf"], data[f"{name}.doc_len"], ordered=True)
+        return new
+
+    def _set(self, rows, terms, tf, doc_len, ordered: bool = False) -> None:
+        order = slice(None) if ordered else np.lexsort((rows, terms))
         self._rows, self._terms, self._tf, self.doc_len = rows[order], terms[order], tf[order], doc_len
         self.n_docs = len(doc_len)
         self._start = np.searchsorted(self._terms, np.arange(len(self.vocab) + 1)).astype(np.int64)

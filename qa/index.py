@@ -104,8 +104,12 @@ class Index:
             fresh = object.__new__(Index)
             fresh.__dict__.update(self.__dict__)  # store, embedder, settings, lock and query cache are shared
             fresh.facts = base.facts  # read again only for records new since `base`
-            # BM25 fields grow from this index's own only when `base` is what it holds (not a file another process kept)
-            fresh._load(records, sentences, kept if base.ids is self.ids else None)
+            if base.ids is not self.ids and base.fields.get("paragraphs") is not None:
+                # a file another process kept: the BM25 fields kept with it grow by what changed, as this index's own do
+                fresh.lexical, fresh.gloss = LexicalIndex.from_fields(base.fields), base.fields.get("gloss")
+            elif base.ids is not self.ids:
+                kept = None
+            fresh._load(records, sentences, kept)
             fresh.version = version if not incomplete else None
             fresh._served = {} if manifests is None else {sid: served_as(m) for sid, m in manifests.items() if sid not in incomplete}
             fresh._snapshot = fresh
@@ -118,8 +122,10 @@ class Index:
             return
 
     def _loaded(self) -> Loaded:
+        lexical, gloss = getattr(self, "lexical", None), getattr(self, "gloss", None)
+        fields = {**(lexical.fields() if lexical is not None else {}), **({"gloss": gloss} if gloss is not None else {})}
         return Loaded(self._served, self.ids, self.metas, self.docs, self.vectors, self.sentence_metas, self.sentence_vectors,
-                      getattr(self, "facts", {}), self._glossed)
+                      getattr(self, "facts", {}), self._glossed, fields)
 
     def _base(self, force: bool, manifests: dict | None) -> Loaded:
         """What a reload starts from: what this index holds, or — on a process's first load — the records the last

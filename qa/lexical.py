@@ -106,6 +106,16 @@ class LexicalIndex:
                    grown(old and old.sentences, keep_sentences, sentence_terms),
                    sentence_owner, contexts, doc_statement, naming, vocab, vectors)
 
+    def fields(self) -> dict[str, Field]:
+        """The BM25 fields by name (what qa/loaded.py keeps on disk)."""
+        out = {"paragraphs": self.paragraphs, "prefixes": self.prefixes, "sentences": self.sentences}
+        return {**out, "contexts": self.contexts} if self.contexts is not None else out
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Field]) -> LexicalIndex:
+        """An index of kept fields alone: what `build(previous=…)` grows from (its lemma vectors come from the cache)."""
+        return cls(fields["paragraphs"], fields["prefixes"], fields["sentences"], np.zeros(0, np.int64), fields.get("contexts"))
+
     def __post_init__(self) -> None:
         self.position = {t: i for i, t in enumerate(self.vocab)}
         self.has_latin = any(t[:1].isascii() and t[:1].isalpha() for t in self.df)

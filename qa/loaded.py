@@ -15,10 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.bm25 import Field
 from qa.parts import PartFacts, facts_from_json, facts_to_json
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2
+# The BM25 fields kept with the records (qa/lexical.py's four, and the dictionary glosses): a process that starts from
+# the file grows them by what changed instead of re-reading every part's terms (most of a first load at 100k parts).
+FIELDS = ("paragraphs", "prefixes", "sentences", "contexts", "gloss")
 
 
 def served_as(manifest: dict) -> tuple:
@@ -39,6 +43,7 @@ class Loaded:
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
     facts: dict[str, PartFacts] = field(default_factory=dict)  # record id → what qa/parts.py read from it
     glossed: bool = True  # whether the facts' glosses were made with the dictionary
+    fields: dict[str, Field] = field(default_factory=dict)  # BM25 over these records and sentences, in their order
 
     def changed(self, manifests: dict[str, dict]) -> list[str] | None:
         """Statements committed since (new, re-written, or with new sources), or None when most are: then one paged
@@ -79,17 +84,20 @@ def location(settings) -> Path:
 
 def load(path: Path, glossed: bool) -> Loaded | None:
     """The records last kept at `path`, or None (missing, another format, or unreadable: then Chroma is read). Their
-    facts are kept only if glossed as this process glosses (with the dictionary or without)."""
+    facts and gloss field are kept only if glossed as this process glosses (with the dictionary or without)."""
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode("utf-8"))
             if meta.get("format") != FORMAT:
                 return None
             by_id = dict(zip(meta["ids"], meta["metas"]))
+            same_gloss = meta.get("glossed") == glossed
             facts = {rid: facts_from_json(v, by_id[rid]) for rid, v in meta["facts"].items() if rid in by_id} \
-                if meta.get("glossed") == glossed else {}
+                if same_gloss else {}
+            fields = {name: Field.from_arrays(data, name) for name in FIELDS
+                      if f"{name}.rows" in data.files and (name != "gloss" or same_gloss)}
             return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], meta["metas"], meta["docs"],
-                          data["vectors"], meta["sentence_metas"], data["sentence_vectors"], facts, glossed)
+                          data["vectors"], meta["sentence_metas"], data["sentence_vectors"], facts, glossed, fields)
     except FileNotFoundError:
         return None
     except Exception as exc:  # a half-written or foreign file is only a cache: read the store instead
@@ -122,7 +130,8 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
             try:
                 with os.fdopen(fd, "wb") as f:
-                    np.savez(f, meta=blob, vectors=loaded.vectors, sentence_vectors=loaded.sentence_vectors)
+                    fields = {k: v for name, f in loaded.fields.items() for k, v in f.arrays(name).items()}
+                    np.savez(f, meta=blob, vectors=loaded.vectors, sentence_vectors=loaded.sentence_vectors, **fields)
                 os.chmod(tmp, 0o644)
                 os.replace(tmp, path)
             finally:

@@ -159,12 +159,16 @@ def test_a_reload_reads_only_the_statements_that_changed_and_equals_a_full_load(
     assert sorted(map(tuple, reader.sentence_spans)) == sorted(map(tuple, fresh.sentence_spans))
     assert len(reader.sentence_owner) == len(fresh.sentence_owner)
     # the BM25 fields, grown from the loaded ones rather than rebuilt, score every part as a rebuild does
+    _same_bm25(reader, fresh, rows)
+
+
+def _same_bm25(grown_index, rebuilt_index, rows: list[int]) -> None:
     for question in ("How many points did the defense surrender?", "Сколько очков пропустила защита?"):
-        grown, rebuilt = reader.lexical.scores(question), fresh.lexical.scores(question)
+        grown, rebuilt = grown_index.lexical.scores(question), rebuilt_index.lexical.scores(question)
         for name in ("paragraph", "sentence", "prefix", "context", "residual"):
             assert np.allclose(getattr(rebuilt, name)[rows], getattr(grown, name), atol=1e-5), name
         assert grown.coverage == rebuilt.coverage
-        assert np.allclose(fresh.gloss_scores(question)[rows], reader.gloss_scores(question), atol=1e-5)
+        assert np.allclose(rebuilt_index.gloss_scores(question)[rows], grown_index.gloss_scores(question), atol=1e-5)
 
 
 def test_a_due_check_serves_the_loaded_snapshot_while_another_thread_reloads(seed_index):
@@ -215,6 +219,9 @@ def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embed
     assert [full.metas[i] for i in rows] == second.metas and [full.docs[i] for i in rows] == second.docs
     assert np.allclose(full.vectors[rows], second.vectors)
     assert len(second.sentence_owner) == len(full.sentence_owner)
+    # the file keeps the BM25 fields too: the second process grew them by the one new statement, not rebuilt them
+    assert set(loaded.load(kept, second._glossed).fields) >= {"paragraphs", "prefixes", "sentences", "contexts"}
+    _same_bm25(second, full, rows)
 
     loaded.flush()
     kept.write_bytes(b"not an npz")
