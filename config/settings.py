@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     dense_only: bool = Field(False, description="Rank by the e5 cosines alone (the baseline for measurements), not the fitted ranker.")
     fusion_pool: int = Field(30, description="Candidates per question: this many densest parts, a third as many best by BM25 and "
                              "by the residual score; features are z-normalised over them.")
+    stage_one: str = Field("scan", pattern="^(scan|store)$", description="Where the densest candidates come from: 'scan' "
+                           "(every vector in memory, exact) or 'store' (Chroma's HNSW query on the paragraph and sentence "
+                           "collections, filters as a where clause; the memory is scanned if the store cannot be asked). At "
+                           "100k parts the store is no faster here and loses R@1 (docs/scaling.md, python -m bench hnsw).")
+    stage_one_k: int = Field(60, description="Nearest neighbours asked of each collection for each question vector in store mode.")
     expand_queries: bool = Field(True, description="Map query words the corpus lacks (e.g. English over Russian) to nearest corpus lemmas for BM25.")
     expand_max_words: int = Field(8, description="Most query words translated per question (each costs one embedding call).")
     dictionary: str = Field("/usr/share/dictd/mueller7.index", description="English→Russian dictd index (Debian mueller7-dict) for "

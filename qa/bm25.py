@@ -8,6 +8,7 @@ import numpy as np
 # tf part = tf / (tf + k1·(1 − b + b·|d| / avg|d|)).
 K1, B = 1.5, 0.75
 EMPTY = "∅"  # the one term of an empty document, so that every document has a length
+CACHE_BYTES = 64 * 2**20  # postings scores kept per field between questions
 
 
 class Field:
@@ -63,7 +64,8 @@ class Field:
         self._start = np.searchsorted(self._terms, np.arange(len(self.vocab) + 1)).astype(np.int64)
         self._avg = float(doc_len.mean()) if len(doc_len) else 1.0
         self._df: dict[str, int] | None = None
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cached_bytes = 0
 
     @property
     def df(self) -> dict[str, int]:
@@ -73,20 +75,32 @@ class Field:
             self._df = {t: int(counts[i]) for t, i in self.vocab.items() if counts[i]}
         return self._df
 
-    def term_scores(self, t: str) -> np.ndarray:
-        if t not in self._cache:
-            if len(self._cache) > 50_000:
+    def postings(self, t: str) -> tuple[np.ndarray, np.ndarray]:
+        """The documents holding term t (ascending) and its BM25 score in each: work in the term's postings, not in
+        the corpus (a full-size array per query term was a fifth of a question at 100k parts)."""
+        found = self._cache.get(t)
+        if found is None:
+            if self._cached_bytes > CACHE_BYTES:
                 self._cache.clear()
-            out = np.zeros(self.n_docs, dtype=np.float32)
+                self._cached_bytes = 0
+            rows, scores = np.zeros(0, np.int32), np.zeros(0, np.float32)
             i = self.vocab.get(t)
             if i is not None and self._start[i + 1] > self._start[i]:
                 a, b = self._start[i], self._start[i + 1]
                 rows, tf = self._rows[a:b], self._tf[a:b]
                 idf = np.float32(np.log(1 + (self.n_docs - (b - a) + 0.5) / ((b - a) + 0.5)))
                 norm = (K1 * ((1 - B) + B * self.doc_len[rows] / self._avg)).astype(np.float32)
-                out[rows] = idf * (tf / (norm + tf))
-            self._cache[t] = out
-        return self._cache[t]
+                scores = idf * (tf / (norm + tf))
+            found = self._cache[t] = rows, scores  # returned as computed: another thread may clear the cache meanwhile
+            self._cached_bytes += rows.nbytes + scores.nbytes
+        return found
+
+    def term_scores(self, t: str) -> np.ndarray:
+        """Term t's score for every document (zero where absent)."""
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        rows, scores = self.postings(t)
+        out[rows] = scores
+        return out
 
     def group_scores(self, groups: list[list[str]], keep: list[np.ndarray] | None = None) -> np.ndarray:
         """Sum over query words of the best score among each word's alternatives (its own term, its translations);
@@ -94,7 +108,19 @@ class Field:
         total = np.zeros(self.n_docs, dtype=np.float32)
         for g, group in enumerate(groups):
             known = [t for t in dict.fromkeys(group) if t in self.df]
-            if known:
-                best = np.max([self.term_scores(t) for t in known], axis=0)
-                total += best if keep is None else np.where(keep[g], best, 0.0)
+            if not known:
+                continue
+            if len(known) == 1:
+                rows, scores = self.postings(known[0])
+            else:  # the best alternative per document: sorted by document, highest score first, first of each kept
+                found = [self.postings(t) for t in known]
+                rows, scores = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+                order = np.lexsort((-scores, rows))
+                rows, scores = rows[order], scores[order]
+                first = np.concatenate([[True], rows[1:] != rows[:-1]])
+                rows, scores = rows[first], scores[first]
+            if keep is not None:
+                kept = keep[g][rows]
+                rows, scores = rows[kept], scores[kept]
+            total[rows] += scores  # each document once per word
         return total

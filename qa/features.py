@@ -103,21 +103,29 @@ def _top(score: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
     return top[np.isfinite(masked[top])]
 
 
-def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int) -> Candidates:
+def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int, near: np.ndarray | None = None) -> Candidates:
     """The pool — the densest parts, the best BM25 parts and the best parts once the document's name is taken out of
-    the question — and their features."""
-    if query.mixed_vector is not None:
-        plain, mixed = products(index, [query.vector, query.mixed_vector])
+    the question — and their features. With `near` (the parts the store's nearest-neighbour index found: qa/stage_one.py)
+    the densest and residual ones are chosen among those and the BM25 ones, and only their vectors are read."""
+    vectors = [query.vector] + ([query.mixed_vector] if query.mixed_vector is not None else [])
+    lex = index.lexical.scores(query.text, query.translations, query.loose)
+    best_lexical = _top(lex.paragraph + lex.sentence, allowed, pool_size // 3)
+    if near is None:
+        scanned = products(index, vectors)
     else:
-        plain = mixed = products(index, [query.vector])[0]
+        from qa.stage_one import partial_products
+
+        near = np.union1d(near, best_lexical)
+        scanned = partial_products(index, vectors, near)
+        allowed = np.zeros_like(allowed)
+        allowed[near] = True  # (near holds allowed parts only)
+    plain, mixed = scanned[0], scanned[-1]
     dense, sentence, best_row = cosines(index, *plain)
     m_dense, m_sentence = cosines(index, *mixed)[:2] if mixed is not plain else (dense, sentence)
     r_dense, r_sentence = residual_cosines(index, *mixed)
-    lex = index.lexical.scores(query.text, query.translations, query.loose)
     header = mixed[0][index.header_of]
     first = dense + sentence + m_dense + m_sentence
-    rows = np.unique(np.concatenate([_top(first, allowed, pool_size), _top(lex.paragraph + lex.sentence, allowed, pool_size // 3),
-                                     _top(r_dense + r_sentence, allowed, pool_size // 3)]))
+    rows = np.unique(np.concatenate([_top(first, allowed, pool_size), best_lexical, _top(r_dense + r_sentence, allowed, pool_size // 3)]))
     same = (index.russian[rows] == query.russian).astype(np.float32)
     cov = lex.coverage
     context = lex.context if lex.context is not None else np.zeros(len(index.ids), np.float32)

@@ -151,12 +151,17 @@ class Index:
         keep = [i for i, m in enumerate(sentences["metadatas"]) if m["chunk_id"] in position]
         metas = self.sentence_metas = [sentences["metadatas"][i] for i in keep]
         self.sentence_owner = np.array([position[m["chunk_id"]] for m in metas], dtype=np.int64)
+        self.row_of = position
+        # Each part's sentence rows (CSR over sentence_owner): what stage two reads of a candidate found in the store.
+        self._sentence_order = np.argsort(self.sentence_owner, kind="stable")
+        self._sentence_start = np.searchsorted(self.sentence_owner[self._sentence_order], np.arange(len(self.ids) + 1))
         self.sentence_spans = [(m["start"], m["stop"]) for m in metas]
         self.sentence_vectors = (np.asarray(sentences["embeddings"], dtype=np.float32)[keep] if keep
                                  else np.zeros((0, self.vectors.shape[1]), np.float32))
         self.russian = np.array([is_russian(d) for d in self.docs], dtype=bool)
         # Columns the filters test (qa.retrieve.Filters.mask), so a question never loops over every part's metadata.
         self.statement_of = np.array([m["statement_id"] for m in self.metas], dtype=object)
+        self.statement_count = len(dict.fromkeys(self.statement_of.tolist()))
         self.date_of = np.array([int(m.get("date_int") or 0) for m in self.metas], dtype=np.int64)
         self.issuer_of = np.array([m.get("issuer", "") for m in self.metas], dtype=object)
         # Stores written before parts had kinds: ¶0 is the header, the rest plain paragraphs.
@@ -211,6 +216,13 @@ class Index:
         # Stores written before sentence terms were kept at ingest get them computed here, once per load.
         return [m["terms"] if "terms" in m else " ".join(terms(self.docs[owner][a:b]))
                 for m, owner, (a, b) in zip(metas, self.sentence_owner, self.sentence_spans)]
+
+    def sentences_of(self, rows: np.ndarray) -> np.ndarray:
+        """The sentence rows of these parts."""
+        start, stop = self._sentence_start[rows], self._sentence_start[rows + 1]
+        if not len(rows) or not (stop - start).sum():
+            return np.zeros(0, np.int64)
+        return self._sentence_order[np.concatenate([np.arange(a, b) for a, b in zip(start, stop)])]
 
     def gloss_scores(self, question: str) -> np.ndarray:
         """BM25 of the question's own terms against each part's glosses in the other language."""

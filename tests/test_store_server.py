@@ -52,7 +52,8 @@ def test_ingest_and_answer_through_a_chroma_server(tmp_path, chroma_server, embe
     from qa.answer import answer
     from qa.index import Index
 
-    settings = make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_server)
+    # stage one from the server's HNSW index (qa/stage_one.py), as a 100k store would take it
+    settings = make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_server, stage_one="store")
     store = open_store(settings)
     assert add([SEED], store, embedder).added == 10
     assert add([SEED], store, embedder).unchanged == 10
@@ -65,8 +66,9 @@ def test_ingest_and_answer_through_a_chroma_server(tmp_path, chroma_server, embe
     assert index.ids == []
 
 
-def test_a_store_outage_is_one_line_and_the_app_recovers(tmp_path, embedder):
+def test_a_store_outage_is_one_line_and_the_app_recovers(tmp_path, embedder, caplog):
     import json
+    import logging
     import os
 
     from ingest.store import open_store
@@ -76,7 +78,7 @@ def test_a_store_outage_is_one_line_and_the_app_recovers(tmp_path, embedder):
 
     port = _free_port()
     server = _start_chroma(tmp_path / "srv", port)
-    settings = make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=port, refresh_seconds=0)
+    settings = make_settings(tmp_path, chroma_host="127.0.0.1", chroma_port=port, refresh_seconds=0, stage_one="store")
     try:
         add([SEED], open_store(settings), embedder)
         index = Index(open_store(settings), embedder, settings)
@@ -84,8 +86,10 @@ def test_a_store_outage_is_one_line_and_the_app_recovers(tmp_path, embedder):
         server.terminate()
         server.wait(timeout=20)
 
-        during = answer("Which operations are named?", index)  # from the index in memory
+        with caplog.at_level(logging.WARNING, logger="qa.stage_one"):
+            during = answer("Which operations are named?", index)  # from the index in memory (stage one scans it)
         assert during.answered and during.citations[0].paragraph == 8
+        assert "scanning the vectors in memory" in caplog.text
         assert "cannot reach the Chroma server" in index.unreachable and f"127.0.0.1:{port}" in index.unreachable
 
         env = {**os.environ, "QA_CHROMA_HOST": "127.0.0.1", "QA_CHROMA_PORT": str(port), "QA_MODEL_CACHE": str(MODEL_CACHE)}
