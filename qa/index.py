@@ -125,7 +125,7 @@ class Index:
         lexical, gloss = getattr(self, "lexical", None), getattr(self, "gloss", None)
         fields = {**(lexical.fields() if lexical is not None else {}), **({"gloss": gloss} if gloss is not None else {})}
         return Loaded(self._served, self.ids, self.metas, self.docs, self.vectors, self.sentence_metas, self.sentence_vectors,
-                      getattr(self, "facts", {}), self._glossed, fields)
+                      getattr(self, "facts", {}), self._glossed, getattr(self, "russian", np.zeros(0, bool)), fields)
 
     def _base(self, force: bool, manifests: dict | None) -> Loaded:
         """What a reload starts from: what this index holds, or — on a process's first load — the records the last
@@ -158,7 +158,10 @@ class Index:
         self.sentence_spans = [(m["start"], m["stop"]) for m in metas]
         self.sentence_vectors = (np.asarray(sentences["embeddings"], dtype=np.float32)[keep] if keep
                                  else np.zeros((0, self.vectors.shape[1]), np.float32))
-        self.russian = np.array([is_russian(d) for d in self.docs], dtype=bool)
+        # the language of records kept from the last load is known (Loaded.merged puts them first); only new ones are read
+        known = int(data.get("known", 0)) if "russian" in data else 0
+        self.russian = np.concatenate([np.asarray(data["russian"][:known] if known else [], dtype=bool),
+                                       np.array([is_russian(d) for d in self.docs[known:]], dtype=bool)])
         # Columns the filters test (qa.retrieve.Filters.mask), so a question never loops over every part's metadata.
         self.statement_of = np.array([m["statement_id"] for m in self.metas], dtype=object)
         self.statement_count = len(dict.fromkeys(self.statement_of.tolist()))

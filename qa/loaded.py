@@ -43,6 +43,7 @@ class Loaded:
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
     facts: dict[str, PartFacts] = field(default_factory=dict)  # record id → what qa/parts.py read from it
     glossed: bool = True  # whether the facts' glosses were made with the dictionary
+    russian: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # per record: is its text Russian
     fields: dict[str, Field] = field(default_factory=dict)  # BM25 over these records and sentences, in their order
 
     def changed(self, manifests: dict[str, dict]) -> list[str] | None:
@@ -65,12 +66,19 @@ class Loaded:
         def stacked(old: np.ndarray, new: list) -> np.ndarray:
             return np.vstack([old, np.asarray(new, dtype=np.float32).reshape(len(new), dim)]) if len(new) else old
 
-        return ({"ids": [self.ids[i] for i in rows] + records["ids"],
-                 "metadatas": [self.metas[i] for i in rows] + records["metadatas"],
-                 "documents": [self.docs[i] for i in rows] + records["documents"],
-                 "embeddings": stacked(self.vectors[rows], records["embeddings"])},
-                {"metadatas": [self.sentence_metas[j] for j in kept_sentences] + sentences["metadatas"],
-                 "embeddings": stacked(self.sentence_vectors[kept_sentences], sentences["embeddings"])},
+        def kept(values: list, mask: np.ndarray, where: np.ndarray) -> list:
+            return list(values) if mask.all() else [values[i] for i in where]  # nothing gone: one copy, no lookups
+
+        russian = {"russian": np.concatenate([self.russian[rows], np.zeros(len(records["ids"]), bool)])} \
+            if len(self.russian) == len(self.ids) else {}
+        return ({"ids": kept(self.ids, keep, rows) + records["ids"],
+                 "metadatas": kept(self.metas, keep, rows) + records["metadatas"],
+                 "documents": kept(self.docs, keep, rows) + records["documents"],
+                 "embeddings": stacked(self.vectors if keep.all() else self.vectors[rows], records["embeddings"]),
+                 **russian, "known": len(rows)},
+                {"metadatas": kept(self.sentence_metas, sentence_mask, kept_sentences) + sentences["metadatas"],
+                 "embeddings": stacked(self.sentence_vectors if sentence_mask.all() else self.sentence_vectors[kept_sentences],
+                                       sentences["embeddings"])},
                 (keep, sentence_mask))
 
 
@@ -97,7 +105,8 @@ def load(path: Path, glossed: bool) -> Loaded | None:
             fields = {name: Field.from_arrays(data, name) for name in FIELDS
                       if f"{name}.rows" in data.files and (name != "gloss" or same_gloss)}
             return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], meta["metas"], meta["docs"],
-                          data["vectors"], meta["sentence_metas"], data["sentence_vectors"], facts, glossed, fields)
+                          data["vectors"], meta["sentence_metas"], data["sentence_vectors"], facts, glossed,
+                          data["russian"] if "russian" in data.files else np.zeros(0, bool), fields)
     except FileNotFoundError:
         return None
     except Exception as exc:  # a half-written or foreign file is only a cache: read the store instead
@@ -131,7 +140,8 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
             try:
                 with os.fdopen(fd, "wb") as f:
                     fields = {k: v for name, f in loaded.fields.items() for k, v in f.arrays(name).items()}
-                    np.savez(f, meta=blob, vectors=loaded.vectors, sentence_vectors=loaded.sentence_vectors, **fields)
+                    np.savez(f, meta=blob, vectors=loaded.vectors, sentence_vectors=loaded.sentence_vectors,
+                             russian=loaded.russian, **fields)
                 os.chmod(tmp, 0o644)
                 os.replace(tmp, path)
             finally:
