@@ -230,3 +230,26 @@ def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embed
         third = Index(open_store(settings), embedder, settings)
         third.refresh()
     assert "ignoring the index cache" in caplog.text and sorted(third.ids) == sorted(full.ids)
+
+
+def test_a_periodic_check_runs_beside_the_question(tmp_path, embedder):
+    """A due check of the store is made by a thread of its own: the question that found it due answers from what is
+    loaded, and the statement another process added is served shortly after without another call."""
+    from ingest.pipeline import add
+    from ingest.store import open_store
+    from qa.index import Index
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, refresh_seconds=0.2)
+    add([SEED], open_store(settings), embedder)
+    index = Index(open_store(settings), embedder, settings)
+    index.refresh()
+    (tmp_path / "cod.txt").write_text(NEW, encoding="utf-8")
+    add([tmp_path / "cod.txt"], open_store(settings), embedder)  # as another process: its own client
+    time.sleep(0.3)
+    index.refresh()  # due: starts the check and returns before it (a reload reads the store: tens of ms at least)
+    assert "cod" not in set(index.statement_of)
+    deadline = time.time() + 60
+    while "cod" not in set(index.statement_of) and time.time() < deadline:
+        time.sleep(0.1)  # no further refresh() from this thread
+    assert "cod" in set(index.statement_of)
