@@ -8,6 +8,7 @@ import numpy as np
 
 from qa.index import Index
 from qa.query import Query
+from qa.stage_one import partial_products
 
 # Parts by kind: content parts answer content questions; the header and signature answer questions about the
 # statement itself (the ranker learns when, from the question's intent features).
@@ -113,8 +114,6 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int, 
     if near is None:
         scanned = products(index, vectors)
     else:
-        from qa.stage_one import partial_products
-
         near = np.union1d(near, best_lexical)
         scanned = partial_products(index, vectors, near)
         allowed = np.zeros_like(allowed)

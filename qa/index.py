@@ -174,7 +174,6 @@ class Index:
                                        np.array([is_russian(d) for d in self.docs[known:]], dtype=bool)])
         # Columns the filters test (qa.retrieve.Filters.mask), so a question never loops over every part's metadata.
         self.statement_of = np.array([m["statement_id"] for m in self.metas], dtype=object)
-        self.statement_count = len(dict.fromkeys(self.statement_of.tolist()))
         self.date_of = np.array([int(m.get("date_int") or 0) for m in self.metas], dtype=np.int64)
         self.issuer_of = np.array([m.get("issuer", "") for m in self.metas], dtype=object)
         # Stores written before parts had kinds: ¶0 is the header, the rest plain paragraphs.
