@@ -64,7 +64,9 @@ class OnnxEncoder:
             except BaseException as exc:  # raised in the thread that encodes
                 self._session = exc
 
-        self._opening = threading.Thread(target=open_session, name="onnx-session", daemon=True)
+        # not a daemon: a process that exits meanwhile (an empty store) waits for it, since killing a thread inside
+        # onnxruntime's native code aborts the interpreter ("terminate called without an active exception")
+        self._opening = threading.Thread(target=open_session, name="onnx-session")
         self._opening.start()
 
     @property

@@ -32,6 +32,13 @@ class DevSet:
     name: str
     questions: list[Path]
     statements: list[Path]
+    store: Path | None = None  # a store built elsewhere, asked as it is (instead of one of these statements)
+    ranker_only: bool = False  # teaches the ranker, not the refusal model
+
+
+# XQuAD-dev asked inside the bench's 12.5k store (`python -m bench scale --sizes 10000 --build-only` builds it): the same
+# questions among 11k paragraphs of man pages, so the ranker also learns from English distractors beside Russian gold.
+DISTRACTED = ROOT / ".cache" / "bench" / "store-10000"
 
 
 def dev_sets() -> list[DevSet]:
@@ -44,6 +51,8 @@ def dev_sets() -> list[DevSet]:
     xquad = SHARED / "eval" / "xquad-dev"
     if xquad.exists():
         sets.append(DevSet("xquad-dev", [xquad / "questions_en.jsonl", xquad / "questions_ru.jsonl"], [xquad / "statements"]))
+        if (DISTRACTED / ".complete").exists():
+            sets.append(DevSet("xquad-dev-in-12k", sets[-1].questions, [], DISTRACTED, ranker_only=True))
     return sets
 
 
@@ -54,7 +63,7 @@ def index_for(dev: DevSet, base: Settings):
     from ingest.store import open_store
     from qa.index import Index
 
-    settings = base.model_copy(update={"persist_dir": ROOT / ".cache" / "calibrate" / f"{dev.name}-{base.passage_context}"})
+    settings = base.model_copy(update={"persist_dir": dev.store or ROOT / ".cache" / "calibrate" / f"{dev.name}-{base.passage_context}"})
     store = open_store(settings)
     embedder = embedder_for(settings)
     if store.count() == 0:
@@ -80,6 +89,7 @@ def collect(dev: DevSet, base: Settings) -> list[dict]:
                   "text": index.paragraph_text(index.metas[i]["statement_id"], index.metas[i]["paragraph"])} for i in found.rows]
         gold = np.array([any(matches(item, g) for g in q["gold"]) for item in items], dtype=bool)
         rows.append({"set": dev.name, "id": q["id"], "lang": q["lang"], "answerable": bool(q["gold"]), "q": q,
+                     "ranker_only": dev.ranker_only,
                      "names": found.names, "x": found.matrix.astype(np.float64), "gold": gold})
     return rows
 
@@ -97,7 +107,10 @@ def cross_validate(rows: list[dict], folds: int = 5, seed: int = 0) -> dict:
     from qa.ranker import HAND_WEIGHTS, fit
 
     rng = np.random.default_rng(seed)
-    fold_of = {id(r): f for r, f in zip(rows, rng.permutation(len(rows)) % folds)}
+    # by question, so that a question asked of two stores (xquad-dev-in-12k) is held out of both at once
+    questions = sorted({r["id"] for r in rows})
+    fold_by_question = dict(zip(questions, rng.permutation(len(questions)) % folds))
+    fold_of = {id(r): fold_by_question[r["id"]] for r in rows}
     predictions: dict[str, list[bool]] = {}
     for f in range(folds):
         train = [r for r in rows if fold_of[id(r)] != f and r["gold"].any()]
@@ -226,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     train = [r for r in rows if r["gold"].any()]
     weights = fit([(r["x"], r["gold"]) for r in train], rows[0]["names"], l2=L2, sample_weight=_weights(train))
     report["ranker"]["all (in-sample)"] = {"R@1": _r_at_1(weights, rows)}
-    refusal_weights, report["refusal"] = calibrate_refusal(refusal_rows(rows, weights), args.folds)
+    refusal_weights, report["refusal"] = calibrate_refusal(refusal_rows([r for r in rows if not r["ranker_only"]], weights),
+                                                           args.folds)
     print(json.dumps(report, indent=1, ensure_ascii=False))
     if not args.dry_run:
         from qa.refusal import MODEL as REFUSAL_MODEL

@@ -64,7 +64,8 @@ class Index:
         if not wait and self.settings.refresh_seconds > 0:
             if self._lock.acquire(blocking=False):  # else another thread is checking or reloading already
                 self._checked = time.monotonic()
-                threading.Thread(target=self._check, args=(False, False), name="index-refresh", daemon=True).start()
+                # not a daemon, for the same reason as the ONNX session's (ingest/onnx_encoder.py): Chroma reads natively
+                threading.Thread(target=self._check, args=(False, False), name="index-refresh").start()
             return
         if not self._lock.acquire(blocking=wait):
             return
