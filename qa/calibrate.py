@@ -223,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     from qa.ranker import MODEL, Ranker, fit
 
     parser = argparse.ArgumentParser(prog="python -m qa.calibrate", description=__doc__.split("\n")[0])
-    parser.add_argument("--sets", nargs="*", help="dev set names to use (default: all present)")
+    parser.add_argument("--sets", nargs="*", help="dev set names to use (default: all present but xquad-dev-in-12k, the "
+                        "XQuAD questions inside the bench's 12.5k man-page store, which trains the ranker only)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the model files")
     args = parser.parse_args(argv)
@@ -231,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     base = get_settings()
     rows = []
     for dev in dev_sets():
-        if args.sets and dev.name not in args.sets:
+        # the distracted set is asked for by name: on its own stores the fitted ranker is measured as before
+        if (args.sets and dev.name not in args.sets) or (not args.sets and dev.ranker_only):
             continue
         print(f"collecting {dev.name} …", file=sys.stderr)
         rows += collect(dev, base)
