@@ -95,13 +95,6 @@ class Field:
             self._cached_bytes += rows.nbytes + scores.nbytes
         return found
 
-    def term_scores(self, t: str) -> np.ndarray:
-        """Term t's score for every document (zero where absent)."""
-        out = np.zeros(self.n_docs, dtype=np.float32)
-        rows, scores = self.postings(t)
-        out[rows] = scores
-        return out
-
     def group_scores(self, groups: list[list[str]], keep: list[np.ndarray] | None = None) -> np.ndarray:
         """Sum over query words of the best score among each word's alternatives (its own term, its translations);
         with `keep`, a word counts only for the documents its mask keeps."""
