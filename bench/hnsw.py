@@ -1,4 +1,4 @@
-"""python -m bench hnsw [--sizes 10000,100000] [--ef 50,100,200,400]: Chroma's HNSW as stage one, against the exact scan.
+"""python -m bench hnsw [--sizes 10000,100000 | --store DIR] [--ef 100,1000] [--k 60]: Chroma's HNSW as stage one, against the exact scan.
 
 For each question of xquad-dev and collection-dev, ranking runs twice: over the exact scan of every vector in memory,
 and with stage one in the store (qa/stage_one.py: Chroma's `query` on the paragraph and sentence collections for the
@@ -73,8 +73,9 @@ def measure(folder: Path, efs: list[int], k: int) -> list[dict]:
 
     out = []
     for ef in efs:
-        for collection in (index.store.collection, index.store.sentences):
-            collection.modify(configuration={"hnsw": {"ef_search": ef}})
+        # Chroma reads ef_search when it opens a collection's index: a modify() takes effect once the store is reopened
+        index.store.settings = Settings(persist_dir=folder, stage_one_k=k, hnsw_ef_search=ef)
+        index.store.connect()
         recall, same, gold_exact, gold_store, stage_ms, store_ms = [], [], [], [], [], []
         for q, query, allowed, exact_pool, exact_top in read:
             vectors = [query.vector] + ([query.mixed_vector] if query.mixed_vector is not None else [])
@@ -90,14 +91,17 @@ def measure(folder: Path, efs: list[int], k: int) -> list[dict]:
             if q["gold"]:
                 gold_exact.append(is_gold(q, exact_top))
                 gold_store.append(is_gold(q, top))
+        config = index.store.collection.configuration_json["hnsw"]
         out.append({"parts": len(index.ids), "sentences": len(index.sentence_owner), "ef_search": ef, "k": k,
+                    "space": config["space"], "max_neighbors": config["max_neighbors"],
+                    "ef_construction": config["ef_construction"], "centered": index.store.centers[0] is not None,
                     "pool_recall": round(float(np.mean(recall)), 4), "top1_agreement": round(float(np.mean(same)), 4),
                     "R@1_exact": round(float(np.mean(gold_exact)), 4), "R@1_hnsw": round(float(np.mean(gold_store)), 4),
                     "stage_one_store_ms": _pct(stage_ms), "ranking_store_ms": _pct(store_ms), "ranking_scan_ms": _pct(scan_ms),
                     "questions": len(read)})
         print(json.dumps(out[-1]), flush=True)
-    for collection in (index.store.collection, index.store.sentences):
-        collection.modify(configuration={"hnsw": {"ef_search": 100}})  # Chroma's default, as the store was built
+    index.store.settings = Settings(persist_dir=folder)
+    index.store.connect()  # the configured ef_search again, for the next process
     return out
 
 
@@ -106,9 +110,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--ef", default="50,100,200,400", help="ef_search values to try")
     parser.add_argument("--k", type=int, default=60, help="nearest neighbours per vector and collection")
+    parser.add_argument("--store", type=Path, action="append", help="measure this store folder instead of the sizes' "
+                        "(e.g. a copy made before `python -m ingest reindex`)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    rows = [r for size in args.sizes.split(",") for r in measure(store_for(int(size)), [int(e) for e in args.ef.split(",")], args.k)]
+    folders = args.store or [store_for(int(size)) for size in args.sizes.split(",")]
+    rows = [r for folder in folders for r in measure(folder, [int(e) for e in args.ef.split(",")], args.k)]
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return 0

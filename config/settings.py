@@ -44,6 +44,12 @@ class Settings(BaseSettings):
                            "collections, filters as a where clause; the memory is scanned if the store cannot be asked). At "
                            "100k parts the store is no faster here and loses R@1 (docs/scaling.md, python -m bench hnsw).")
     stage_one_k: int = Field(60, description="Nearest neighbours asked of each collection for each question vector in store mode.")
+    hnsw_max_neighbors: int = Field(32, ge=4, description="Links per node of the HNSW graph of a vector collection made from "
+                                    "now on (Chroma's default is 16; python -m bench hnsw).")
+    hnsw_ef_construction: int = Field(200, ge=10, description="Candidates considered per insertion when a collection's HNSW "
+                                      "graph is built (Chroma's default is 100).")
+    hnsw_ef_search: int = Field(1000, ge=10, description="Candidates HNSW keeps while searching: with stage one in the store, "
+                                "the exact nearest parts are found more often for a millisecond or two more per query.")
     expand_queries: bool = Field(True, description="Map query words the corpus lacks (e.g. English over Russian) to nearest corpus lemmas for BM25.")
     expand_max_words: int = Field(8, description="Most query words translated per question (each costs one embedding call).")
     dictionary: str = Field("/usr/share/dictd/mueller7.index", description="English→Russian dictd index (Debian mueller7-dict) for "

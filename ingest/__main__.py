@@ -1,4 +1,4 @@
-"""python -m ingest parse|add|list|remove — the ingestion CLI (a stable contract for tests and tools)."""
+"""python -m ingest parse|add|list|remove|reindex — the ingestion CLI (a stable contract for tests and tools)."""
 from __future__ import annotations
 
 import argparse
@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     p_list.add_argument("--json", action="store_true")
     p_remove = sub.add_parser("remove", help="delete a statement's records")
     p_remove.add_argument("statement_id")
+    sub.add_parser("reindex", help="remake the vector collections' HNSW index with the configured settings, centered on "
+                   "the store's mean (run with no writer at work)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -96,6 +98,12 @@ def _with_store(args, settings, store) -> int:
             for it in items:
                 print(f"{it['id']}  {it['date'] or '----------'}  {it['paragraphs']:>3} ¶  {it['records']:>3} rec  {it['title'][:70]}")
             print(f"{len(items)} statements, {store.count()} records")
+        return 0
+    if args.command == "reindex":
+        from ingest.reindex import reindex
+
+        for name, done in reindex(store, progress=lambda line: print(line, file=sys.stderr)).items():
+            print(f"{name}: {done['records']} records reindexed in {done['seconds']} s")
         return 0
     from ingest.catalog import remove
 

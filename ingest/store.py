@@ -7,6 +7,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from ingest import hnsw
+
 log = logging.getLogger(__name__)
 PAGE = 5000  # records per get(): one get() of everything fails above Chroma's 32,766 SQL variables
 WRITE_PAGE = 1000
@@ -33,6 +35,7 @@ class Store:
     manifest: Any = None
     writes: int = 0  # this process's own commits: an index in the same process re-checks at once after one
     legacy: bool = False  # written before manifests: every record is served, as it was then
+    centers: tuple = (None, None)  # what the paragraph and sentence vectors are stored shifted by (ingest/hnsw.py)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def connect(self) -> Store:
@@ -52,9 +55,8 @@ class Store:
                     s.persist_dir.mkdir(parents=True, exist_ok=True)
                     self.client = chromadb.PersistentClient(path=str(s.persist_dir), settings=chroma_settings)
                 names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
-                self.collection, self.sentences = (
-                    self.client.get_or_create_collection(name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
-                    for name in (s.collection, f"{s.collection}__sentences"))
+                self.collection, self.sentences = (self._vectors(name, names) for name in (s.collection, f"{s.collection}__sentences"))
+                self.centers = (hnsw.center_of(self.collection), hnsw.center_of(self.sentences))
                 manifest_name = f"{s.collection}__manifest"
                 if manifest_name not in names:
                     legacy = self.collection.count() > 0
@@ -64,6 +66,26 @@ class Store:
             except Exception as exc:
                 raise StoreUnavailable(unavailable(s, exc)) from exc
         return self
+
+    def _vectors(self, name: str, names: set[str]):
+        """A vector collection: made with ingest/hnsw.py's space and graph sizes if missing; an existing one gets the
+        configured ef_search (its space and graph were fixed when it was made: `python -m ingest reindex` remakes it)."""
+        from ingest.reindex import recover
+
+        recover(self.client, name, names)
+        if name not in names:
+            try:
+                return self.client.create_collection(name, embedding_function=None, configuration=hnsw.configuration(self.settings),
+                                                     metadata=hnsw.metadata(None))
+            except Exception:  # another process made it first
+                pass
+        collection = self.client.get_collection(name, embedding_function=None)
+        try:
+            if (collection.configuration_json or {}).get("hnsw", {}).get("ef_search") != self.settings.hnsw_ef_search:
+                collection.modify(configuration={"hnsw": {"ef_search": self.settings.hnsw_ef_search}})
+        except Exception:  # an older server without configurations: its own default stands
+            log.debug("could not set ef_search on %s", name, exc_info=True)
+        return collection
 
     def _release_embedded(self) -> None:
         from chromadb.api.shared_system_client import SharedSystemClient
@@ -86,7 +108,7 @@ class Store:
             return False
 
     def records(self, where: dict | None = None, include_embeddings: bool = False) -> dict:
-        return _paged(self.collection, where, include_embeddings)
+        return _paged(self.collection, where, include_embeddings, center=self.centers[0])
 
     def ids(self, where: dict, sentences: bool = False) -> list[str]:
         """Record (or sentence) ids only: what counting, sweeping and deleting need, without texts or metadata."""
@@ -96,13 +118,27 @@ class Store:
         return self.records({"statement_id": statement_id})
 
     def sentence_records(self, where: dict | None = None, include_embeddings: bool = False) -> dict:
-        return _paged(self.sentences, where, include_embeddings)
+        return _paged(self.sentences, where, include_embeddings, center=self.centers[1])
 
     def upsert(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict]) -> None:
-        _upsert(self.collection, ids, embeddings, documents, metadatas)
+        _upsert(self.collection, ids, hnsw.shifted(embeddings, self.centers[0]), documents, metadatas)
 
     def upsert_sentences(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict]) -> None:
-        _upsert(self.sentences, ids, embeddings, documents, metadatas)
+        _upsert(self.sentences, ids, hnsw.shifted(embeddings, self.centers[1]), documents, metadatas)
+
+    def nearest(self, vectors: list, k: int, where: dict | None = None, sentences: bool = False) -> list[list[str]]:
+        """Ids of the `k` records (or sentences) with the largest dot product with each vector — the cosine ranking, as
+        the stored shift moves every record's score by the same amount — by the collection's HNSW index."""
+        embeddings = [list(map(float, v)) for v in vectors]
+        for attempt in (0, 1):
+            try:
+                collection = self.sentences if sentences else self.collection
+                return collection.query(query_embeddings=embeddings, n_results=k, where=where, include=[])["ids"]
+            except Exception:
+                if attempt:
+                    raise
+                self.connect()  # `python -m ingest reindex` in another process replaced the collection: reopen it by name
+        return []
 
     def delete(self, ids: list[str]) -> None:
         """Delete paragraph records and, with them, their sentences."""
@@ -204,7 +240,7 @@ def _empty() -> dict[str, list]:
     return {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
 
 
-def _paged(collection, where: dict | None, include_embeddings: bool, include: list[str] | None = None) -> dict:
+def _paged(collection, where: dict | None, include_embeddings: bool, include: list[str] | None = None, center=None) -> dict:
     include = include if include is not None else ["documents", "metadatas"] + (["embeddings"] if include_embeddings else [])
     out = _empty()
     offset = 0
@@ -213,7 +249,7 @@ def _paged(collection, where: dict | None, include_embeddings: bool, include: li
         for key in out:
             values = page.get(key)
             if values is not None:
-                out[key].extend(values)
+                out[key].extend(hnsw.restored(values, center) if key == "embeddings" else values)
         offset += len(page["ids"])
         if len(page["ids"]) < PAGE:
             return out
@@ -237,7 +273,7 @@ def unavailable(settings, exc: BaseException) -> str:
 
 
 def open_store(settings) -> Store:
-    """The configured collections, created with cosine space if missing; StoreUnavailable when they cannot be reached."""
+    """The configured collections, made as ingest/hnsw.py says if missing; StoreUnavailable when they cannot be reached."""
     return Store(settings).connect()
 
 

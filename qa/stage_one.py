@@ -29,14 +29,12 @@ def nearest_rows(index: Index, vectors: list[np.ndarray], allowed: np.ndarray, f
     """Rows of the QA_STAGE_ONE_K parts nearest to each vector and of the parts whose sentences are nearest, within the
     filters (`allowed` is their mask); None when the store cannot be asked (the caller scans memory instead)."""
     k, where, row_of = index.settings.stage_one_k, where_clause(index, filters, allowed), index.row_of
-    embeddings = [np.asarray(v, dtype=np.float32).tolist() for v in vectors]
     try:
         # ids only: fetching metadata costs Chroma ~0.5 ms a result (35 ms for 60 at 100k parts), the search itself ~2 ms
-        found = index.store.collection.query(query_embeddings=embeddings, n_results=k, where=where, include=[])
-        rows = {row_of[rid] for ids in found["ids"] for rid in ids if rid in row_of}
+        rows = {row_of[rid] for ids in index.store.nearest(vectors, k, where) for rid in ids if rid in row_of}
         if len(index.sentence_owner):
-            found = index.store.sentences.query(query_embeddings=embeddings, n_results=k, where=where, include=[])
-            owners = (sid.rpartition("#")[0] for ids in found["ids"] for sid in ids)  # a sentence id is {part id}#{n}
+            found = index.store.nearest(vectors, k, where, sentences=True)
+            owners = (sid.rpartition("#")[0] for ids in found for sid in ids)  # a sentence id is {part id}#{n}
             rows |= {row_of[rid] for rid in owners if rid in row_of}
     except Exception as exc:  # a server gone away: the vectors in memory still answer
         log.warning("stage one from the store failed (%s); scanning the vectors in memory", exc)

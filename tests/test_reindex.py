@@ -1,0 +1,129 @@
+"""`python -m ingest reindex`: the vector collections are remade with the configured HNSW graph in inner-product space,
+shifted by their mean; nothing is lost or changed for readers, also when it is stopped midway, and old stores still work."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.conftest import MODEL_CACHE, ROOT, SEED, make_settings
+
+SECOND = ("ЗАЯВЛЕНИЕ Совета по испытаниям\n\nМосква, 1 июня 2020 года\n\n1. Совет поддерживает мир и диалог.\n\n"
+          "2. Совет призывает к сотрудничеству в области образования. Совет одобряет программу обменов.\n")
+
+
+@pytest.fixture
+def two_statements(tmp_path, embedder):
+    from ingest.pipeline import add
+    from ingest.store import open_store
+
+    other = tmp_path / "council.txt"
+    other.write_text(SECOND, encoding="utf-8")
+    settings = make_settings(tmp_path)
+    store = open_store(settings)
+    add([SEED, other], store, embedder)
+    return settings, store
+
+
+def _contents(store) -> dict:
+    """Every record and sentence as readers get it: id → (text, metadata, vector)."""
+    return {name: {rid: (doc, meta, np.asarray(vec, np.float32))
+                   for rid, doc, meta, vec in zip(data["ids"], data["documents"], data["metadatas"], data["embeddings"])}
+            for name, data in (("records", store.records(include_embeddings=True)),
+                               ("sentences", store.sentence_records(include_embeddings=True)))}
+
+
+def _same(before: dict, after: dict) -> None:
+    for name in before:
+        assert before[name].keys() == after[name].keys(), name
+        for rid, (doc, meta, vec) in before[name].items():
+            assert after[name][rid][:2] == (doc, meta), rid
+            assert np.allclose(after[name][rid][2], vec, atol=1e-6), rid
+
+
+def _reindex(settings, fault: str = "") -> subprocess.CompletedProcess:
+    env = {**os.environ, "QA_PERSIST_DIR": str(settings.persist_dir), "QA_MODEL_CACHE": str(MODEL_CACHE),
+           "STATEMENT_QA_FAULT": fault}
+    return subprocess.run([sys.executable, "-m", "ingest", "reindex"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_a_new_store_is_inner_product_with_the_configured_graph(tmp_path):
+    from ingest.store import open_store
+
+    store = open_store(make_settings(tmp_path, hnsw_max_neighbors=24, hnsw_ef_construction=150, hnsw_ef_search=300))
+    for collection in (store.collection, store.sentences):
+        config = collection.configuration_json["hnsw"]
+        assert (config["space"], config["max_neighbors"], config["ef_construction"], config["ef_search"]) == ("ip", 24, 150, 300)
+    assert store.centers == (None, None)  # nothing measured yet: vectors stored as embedded
+
+
+def test_reindex_centers_the_vectors_and_readers_see_the_same_store(two_statements, embedder):
+    from ingest.store import open_store
+    from qa.answer import answer
+    from qa.index import Index
+
+    settings, store = two_statements
+    before = _contents(store)
+    done = _reindex(settings)
+    assert done.returncode == 0 and f"statements: {len(before['records'])} records reindexed" in done.stdout, done.stderr[-2000:]
+    again = open_store(settings)
+    _same(before, _contents(again))
+    vectors = np.stack([v for *_, v in before["records"].values()])
+    assert np.allclose(again.centers[0], vectors.mean(axis=0), atol=1e-5)
+    stored = again.collection.get(ids=list(before["records"])[:1], include=["embeddings"])["embeddings"][0]
+    assert np.allclose(stored, vectors[0] - again.centers[0], atol=1e-6)  # kept shifted, read back as embedded
+    assert len(again.manifests()) == 2
+    # the nearest part by the index is the exact nearest (dot products shift by the same amount for every record)
+    ids = list(before["records"])
+    for i in range(0, len(ids), 3):
+        assert again.nearest([vectors[i]], 1)[0] == [ids[int(np.argmax(vectors @ vectors[i]))]]
+    assert store.nearest([vectors[0]], 1)[0] == [ids[0]]  # a handle to the replaced collection reopens it by name
+    for mode in ("scan", "store"):
+        s = make_settings(settings.persist_dir.parent, stage_one=mode)
+        index = Index(open_store(s), embedder, s)
+        index.refresh(force=True)  # read from Chroma, not from the kept file
+        result = answer("Which operations are named?", index)
+        assert result.answered and result.citations[0].paragraph == 8, mode
+
+
+@pytest.mark.parametrize("point", ["reindex-copied", "reindex-dropped"])
+def test_a_reindex_stopped_midway_loses_nothing(two_statements, point):
+    from ingest.store import open_store
+
+    settings, store = two_statements
+    before = _contents(store)
+    killed = _reindex(settings, point)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    store = open_store(settings)  # the copy is dropped (original intact) or, complete, takes the original's place
+    _same(before, _contents(store))
+    names = {c if isinstance(c, str) else c.name for c in store.client.list_collections()}
+    assert not any(n.endswith("__reindex") for n in names) and store.collection.count() == len(before["records"])
+    assert _reindex(settings).returncode == 0
+    _same(before, _contents(open_store(settings)))
+
+
+def test_a_store_made_before_centering_is_read_and_reindexed(tmp_path, embedder):
+    """A cosine-space collection (how stores were made before) keeps being served; reindexing moves it."""
+    import chromadb
+
+    from ingest.pipeline import add
+    from ingest.store import open_store
+
+    settings = make_settings(tmp_path)
+    client = chromadb.PersistentClient(path=str(settings.persist_dir))
+    for name in (settings.collection, f"{settings.collection}__sentences"):
+        client.create_collection(name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+    del client
+    store = open_store(settings)
+    assert store.centers == (None, None) and store.collection.configuration_json["hnsw"]["space"] == "cosine"
+    add([SEED], store, embedder)
+    before = _contents(store)
+    assert _reindex(settings).returncode == 0
+    store = open_store(settings)
+    assert store.collection.configuration_json["hnsw"]["space"] == "ip" and store.centers[0] is not None
+    _same(before, _contents(store))
