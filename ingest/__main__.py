@@ -103,7 +103,7 @@ def _with_store(args, settings, store) -> int:
         from ingest.reindex import reindex
 
         for name, done in reindex(store, progress=lambda line: print(line, file=sys.stderr)).items():
-            print(f"{name}: {done['records']} records reindexed in {done['seconds']} s")
+            print(f"{name}: {done['records']} records reindexed in {done['seconds']} s ({done['distinct']} distinct vectors)")
         return 0
     from ingest.catalog import remove
 

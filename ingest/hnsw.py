@@ -1,6 +1,7 @@
 """How vectors sit in Chroma's HNSW index: inner-product space, shifted by a center that keeps every ranking exact."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
@@ -12,6 +13,12 @@ import numpy as np
 # spreading the vectors the graph is built on (same store, c = its mean: 78%; with max_neighbors 32: 89%).
 CENTER_KEY = "qa_center"
 CENTERED_KEY = "qa_centered"
+# Identical vectors (a paragraph repeated across decrees, a statement stored twice) tangle the graph further: each
+# copy's links go to the others. Each collection has a sibling holding every distinct vector once, under its digest
+# (kept in each record's metadata), which stage one asks when no filter needs the records' metadata.
+DISTINCT = "__distinct"
+DIGEST_KEY = "vector_digest"
+COMPLETE_KEY = "qa_distinct_complete"  # every record's vector is in it (made with the store, or by a reindex)
 
 
 def configuration(settings) -> dict:
@@ -31,6 +38,40 @@ def metadata(center: np.ndarray | None) -> dict:
     """Collection metadata recording the center."""
     return {CENTERED_KEY: 1} if center is None else \
         {CENTERED_KEY: 1, CENTER_KEY: json.dumps([float(x) for x in np.asarray(center, np.float32)])}
+
+
+def open_collection(client, settings, name: str, names: set[str], metadata: dict):
+    """A vector collection: made with this module's space and the settings' graph sizes if missing; an existing one gets
+    the configured ef_search (its space and graph were fixed when it was made: `python -m ingest reindex` remakes it)."""
+    if name not in names:
+        try:
+            return client.create_collection(name, embedding_function=None, configuration=configuration(settings),
+                                            metadata=metadata)
+        except Exception:  # another process made it first
+            pass
+    collection = client.get_collection(name, embedding_function=None)
+    try:
+        if (collection.configuration_json or {}).get("hnsw", {}).get("ef_search") != settings.hnsw_ef_search:
+            collection.modify(configuration={"hnsw": {"ef_search": settings.hnsw_ef_search}})
+    except Exception:  # an older server without configurations: its own default stands
+        pass
+    return collection
+
+
+def digests(vectors: np.ndarray, embedded: list[str] | None = None) -> list[str]:
+    """Each vector's digest: of the text it was embedded from when known (the same text embedded in another batch
+    differs in the last bits, as padding changes the sums), else of its bytes."""
+    if embedded is not None:
+        return [hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest() for text in embedded]
+    return [hashlib.blake2b(v.tobytes(), digest_size=10).hexdigest() for v in np.ascontiguousarray(vectors, np.float32)]
+
+
+def first_of_each(keys: list[str]) -> tuple[list[str], list[int]]:
+    """The distinct keys, and the position of each one's first occurrence."""
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)
+    return list(first), list(first.values())
 
 
 def shifted(embeddings, center: np.ndarray | None) -> np.ndarray:

@@ -193,7 +193,7 @@ def _write_group(group: list[tuple], store: Store, embedder: Embedder, summary: 
         chunk_vectors, sentences, sentence_vectors = plan.assemble(vectors)
         old_ids = _guarded(store, store.ids, {"statement_id": statement.id})
         _guarded(store, _store_statement, store, statement, rev, mine, plan.chunks, chunk_vectors, sentences,
-                 sentence_vectors)
+                 sentence_vectors, plan.texts[:len(plan.chunks)])
         if stored:
             summary.replaced += len(plan.chunks)
         else:
@@ -210,15 +210,16 @@ def _failed(summary: Summary, statement: Statement, exc: Exception) -> None:
 
 
 def _store_statement(store: Store, statement: Statement, rev: str, mine: str, chunks: list[Chunk], vectors, sentences,
-                     sentence_vectors) -> None:
+                     sentence_vectors, texts: list[str]) -> None:
     """Records, then sentences, then the commit; then the superseded records of the statement go."""
     store.upsert([c.id for c in chunks], vectors.tolist(), [c.text for c in chunks],
-                 [record_metadata(statement, c) for c in chunks])
+                 [record_metadata(statement, c) for c in chunks], texts)
     fault("after-paragraphs")
     store.upsert_sentences(
         [f"{c.id}#{a}" for c, a, _ in sentences], sentence_vectors.tolist(), [c.text[a:b] for c, a, b in sentences],
         [{"chunk_id": c.id, "statement_id": c.statement_id, "paragraph": c.paragraph, "start": a, "stop": b,
-          "terms": " ".join(terms(c.text[a:b]))} for c, a, b in sentences])
+          "terms": " ".join(terms(c.text[a:b]))} for c, a, b in sentences],
+        [c.text[a:b] for c, a, b in sentences])
     fault("before-commit")
     store.commit(statement.id, {
         "revision": rev, "sha256": statement.sha256, "records": len(chunks), "sentences": len(sentences),

@@ -7,6 +7,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ingest import hnsw
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ class Store:
     writes: int = 0  # this process's own commits: an index in the same process re-checks at once after one
     legacy: bool = False  # written before manifests: every record is served, as it was then
     centers: tuple = (None, None)  # what the paragraph and sentence vectors are stored shifted by (ingest/hnsw.py)
+    distinct: tuple = (None, None)  # their distinct vectors, each once under its digest (ingest/hnsw.py)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def connect(self) -> Store:
@@ -43,6 +46,8 @@ class Store:
         stale ("Error finding id") when another process writes to the same folder."""
         import chromadb
         from chromadb.config import Settings as ChromaSettings
+
+        from ingest.reindex import recover
 
         s = self.settings
         with self._lock:
@@ -55,8 +60,18 @@ class Store:
                     s.persist_dir.mkdir(parents=True, exist_ok=True)
                     self.client = chromadb.PersistentClient(path=str(s.persist_dir), settings=chroma_settings)
                 names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
-                self.collection, self.sentences = (self._vectors(name, names) for name in (s.collection, f"{s.collection}__sentences"))
+                vectors = (s.collection, f"{s.collection}__sentences")
+                for name in vectors:
+                    recover(self.client, name, names)
+                    recover(self.client, name + hnsw.DISTINCT, names)
+                self.collection, self.sentences = (hnsw.open_collection(self.client, s, name, names, hnsw.metadata(None))
+                                                   for name in vectors)
                 self.centers = (hnsw.center_of(self.collection), hnsw.center_of(self.sentences))
+                # complete if made before any record was written (else `python -m ingest reindex` fills it)
+                self.distinct = tuple(
+                    hnsw.open_collection(self.client, s, name + hnsw.DISTINCT, names,
+                                         {**hnsw.metadata(center), hnsw.COMPLETE_KEY: int(collection.count() == 0)})
+                    for name, collection, center in zip(vectors, (self.collection, self.sentences), self.centers))
                 manifest_name = f"{s.collection}__manifest"
                 if manifest_name not in names:
                     legacy = self.collection.count() > 0
@@ -66,26 +81,6 @@ class Store:
             except Exception as exc:
                 raise StoreUnavailable(unavailable(s, exc)) from exc
         return self
-
-    def _vectors(self, name: str, names: set[str]):
-        """A vector collection: made with ingest/hnsw.py's space and graph sizes if missing; an existing one gets the
-        configured ef_search (its space and graph were fixed when it was made: `python -m ingest reindex` remakes it)."""
-        from ingest.reindex import recover
-
-        recover(self.client, name, names)
-        if name not in names:
-            try:
-                return self.client.create_collection(name, embedding_function=None, configuration=hnsw.configuration(self.settings),
-                                                     metadata=hnsw.metadata(None))
-            except Exception:  # another process made it first
-                pass
-        collection = self.client.get_collection(name, embedding_function=None)
-        try:
-            if (collection.configuration_json or {}).get("hnsw", {}).get("ef_search") != self.settings.hnsw_ef_search:
-                collection.modify(configuration={"hnsw": {"ef_search": self.settings.hnsw_ef_search}})
-        except Exception:  # an older server without configurations: its own default stands
-            log.debug("could not set ef_search on %s", name, exc_info=True)
-        return collection
 
     def _release_embedded(self) -> None:
         from chromadb.api.shared_system_client import SharedSystemClient
@@ -120,19 +115,44 @@ class Store:
     def sentence_records(self, where: dict | None = None, include_embeddings: bool = False) -> dict:
         return _paged(self.sentences, where, include_embeddings, center=self.centers[1])
 
-    def upsert(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict]) -> None:
-        _upsert(self.collection, ids, hnsw.shifted(embeddings, self.centers[0]), documents, metadatas)
+    def upsert(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict],
+               embedded: list[str] | None = None) -> None:
+        """Paragraph records; `embedded` is the text each vector was made from (identical texts share a digest)."""
+        self._upsert_vectors(0, ids, embeddings, documents, metadatas, embedded)
 
-    def upsert_sentences(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict]) -> None:
-        _upsert(self.sentences, ids, hnsw.shifted(embeddings, self.centers[1]), documents, metadatas)
+    def upsert_sentences(self, ids: list[str], embeddings, documents: list[str], metadatas: list[dict],
+                         embedded: list[str] | None = None) -> None:
+        self._upsert_vectors(1, ids, embeddings, documents, metadatas, embedded)
 
-    def nearest(self, vectors: list, k: int, where: dict | None = None, sentences: bool = False) -> list[list[str]]:
+    def _upsert_vectors(self, which: int, ids: list[str], embeddings, documents: list[str], metadatas: list[dict],
+                        embedded: list[str] | None) -> None:
+        """Records with their vector's digest, after the distinct vectors they add (a crash in between leaves a distinct
+        vector no record has, which stage one skips, never a record stage one cannot reach)."""
+        vectors = np.asarray(embeddings, dtype=np.float32).reshape(len(ids), -1)
+        digests = [m.get(hnsw.DIGEST_KEY) for m in metadatas]  # a copied record keeps its own
+        if not all(digests):
+            digests = hnsw.digests(vectors, embedded)
+        distinct = self.distinct[which]
+        if distinct is not None and len(ids):
+            keys, first = hnsw.first_of_each(digests)
+            _upsert(distinct, keys, hnsw.shifted(vectors[first], hnsw.center_of(distinct)), None, None)
+        _upsert((self.collection, self.sentences)[which], ids, hnsw.shifted(vectors, self.centers[which]), documents,
+                [{**m, hnsw.DIGEST_KEY: d} for m, d in zip(metadatas, digests)])
+
+    @property
+    def distinct_ready(self) -> bool:
+        """Whether stage one may ask the distinct vectors: every stored record's vector is there."""
+        return all(c is not None and (c.metadata or {}).get(hnsw.COMPLETE_KEY) for c in self.distinct)
+
+    def nearest(self, vectors: list, k: int, where: dict | None = None, sentences: bool = False,
+                distinct: bool = False) -> list[list[str]]:
         """Ids of the `k` records (or sentences) with the largest dot product with each vector — the cosine ranking, as
-        the stored shift moves every record's score by the same amount — by the collection's HNSW index."""
+        the stored shift moves every record's score by the same amount — by the collection's HNSW index; with
+        `distinct`, digests of the nearest distinct vectors instead (see `distinct_ready`)."""
         embeddings = [list(map(float, v)) for v in vectors]
         for attempt in (0, 1):
             try:
-                collection = self.sentences if sentences else self.collection
+                collection = self.distinct[int(sentences)] if distinct else self.sentences if sentences else self.collection
                 return collection.query(query_embeddings=embeddings, n_results=k, where=where, include=[])["ids"]
             except Exception:
                 if attempt:
@@ -259,7 +279,8 @@ def _upsert(collection, ids, embeddings, documents, metadatas) -> None:
     for start in range(0, len(ids), WRITE_PAGE):
         end = start + WRITE_PAGE
         collection.upsert(ids=ids[start:end], embeddings=embeddings[start:end],
-                          documents=documents[start:end], metadatas=metadatas[start:end])
+                          documents=documents[start:end] if documents is not None else None,
+                          metadatas=metadatas[start:end] if metadatas is not None else None)
         fault("between-pages")
 
 

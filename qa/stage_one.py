@@ -6,6 +6,7 @@ import logging
 
 import numpy as np
 
+from ingest.hnsw import DIGEST_KEY
 from qa.index import Index
 
 log = logging.getLogger(__name__)
@@ -31,16 +32,39 @@ def nearest_rows(index: Index, vectors: list[np.ndarray], allowed: np.ndarray, f
     k, where, row_of = index.settings.stage_one_k, where_clause(index, filters, allowed), index.row_of
     try:
         # ids only: fetching metadata costs Chroma ~0.5 ms a result (35 ms for 60 at 100k parts), the search itself ~2 ms
-        rows = {row_of[rid] for ids in index.store.nearest(vectors, k, where) for rid in ids if rid in row_of}
-        if len(index.sentence_owner):
-            found = index.store.nearest(vectors, k, where, sentences=True)
-            owners = (sid.rpartition("#")[0] for ids in found for sid in ids)  # a sentence id is {part id}#{n}
-            rows |= {row_of[rid] for rid in owners if rid in row_of}
+        if where is None and index.store.distinct_ready:  # each distinct vector once: what identical copies share
+            rows = set(_rows_of(index, index.store.nearest(vectors, k, distinct=True), False).tolist())
+            if len(index.sentence_owner):
+                sentences = _rows_of(index, index.store.nearest(vectors, k, sentences=True, distinct=True), True)
+                rows |= set(index.sentence_owner[sentences].tolist())
+        else:
+            rows = {row_of[rid] for ids in index.store.nearest(vectors, k, where) for rid in ids if rid in row_of}
+            if len(index.sentence_owner):
+                found = index.store.nearest(vectors, k, where, sentences=True)
+                owners = (sid.rpartition("#")[0] for ids in found for sid in ids)  # a sentence id is {part id}#{n}
+                rows |= {row_of[rid] for rid in owners if rid in row_of}
     except Exception as exc:  # a server gone away: the vectors in memory still answer
         log.warning("stage one from the store failed (%s); scanning the vectors in memory", exc)
         return None
     rows_array = np.fromiter(rows, dtype=np.int64, count=len(rows))
     return rows_array[allowed[rows_array]]
+
+
+def _rows_of(index: Index, found: list[list[str]], sentences: bool) -> np.ndarray:
+    """The part (or sentence) rows whose vectors have these digests: every copy of each."""
+    cached = index.__dict__.get("_digest_rows")
+    if cached is None or cached[0] is not index.metas:  # first use, or a reload made new lists: map them (once)
+        cached = index.__dict__["_digest_rows"] = (index.metas, _by_digest(index.metas), _by_digest(index.sentence_metas))
+    by_digest = cached[2 if sentences else 1]
+    rows = [r for digests in found for d in digests for r in by_digest.get(d, ())]
+    return np.unique(np.asarray(rows, dtype=np.int64))
+
+
+def _by_digest(metas: list[dict]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, m in enumerate(metas):
+        out.setdefault(m.get(DIGEST_KEY), []).append(i)
+    return out
 
 
 def partial_products(index: Index, vectors: list[np.ndarray], rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -45,6 +45,15 @@ def _same(before: dict, after: dict) -> None:
             assert np.allclose(after[name][rid][2], vec, atol=1e-6), rid
 
 
+def _index(settings, embedder):
+    from ingest.store import open_store
+    from qa.index import Index
+
+    index = Index(open_store(settings), embedder, settings)
+    index.refresh(force=True)
+    return index
+
+
 def _reindex(settings, fault: str = "") -> subprocess.CompletedProcess:
     env = {**os.environ, "QA_PERSIST_DIR": str(settings.persist_dir), "QA_MODEL_CACHE": str(MODEL_CACHE),
            "STATEMENT_QA_FAULT": fault}
@@ -60,6 +69,33 @@ def test_a_new_store_is_inner_product_with_the_configured_graph(tmp_path):
         config = collection.configuration_json["hnsw"]
         assert (config["space"], config["max_neighbors"], config["ef_construction"], config["ef_search"]) == ("ip", 24, 150, 300)
     assert store.centers == (None, None)  # nothing measured yet: vectors stored as embedded
+    assert store.distinct_ready  # made with the store, so it will hold every vector written
+
+
+def test_identical_vectors_are_indexed_once_and_stage_one_finds_every_copy(tmp_path, embedder):
+    from ingest.pipeline import add
+    from ingest.store import open_store
+    from qa.query import read_query
+    from qa.retrieve import allowed_parts
+    from qa.stage_one import nearest_rows
+
+    from ingest.pipeline import parse_paths
+
+    operations = parse_paths([SEED])[0][0].paragraphs[8].text
+    copy = tmp_path / "copy.txt"  # another statement quoting the seed's paragraph on operations word for word
+    copy.write_text("ЗАЯВЛЕНИЕ Совета по испытаниям\n\nМосква, 1 июня 2020 года\n\nСовет поддерживает мир и диалог.\n\n"
+                    f"{operations}\n", encoding="utf-8")
+    settings = make_settings(tmp_path, stage_one="store", stage_one_k=3)
+    store = open_store(settings)
+    add([SEED, copy], store, embedder)
+    records = store.records(include_embeddings=True)
+    digests = [m["vector_digest"] for m in records["metadatas"]]
+    assert len(set(digests)) < len(digests) and store.distinct[0].count() == len(set(digests))
+    index = _index(settings, embedder)
+    query = read_query(index, "Which operations are named?")
+    near = nearest_rows(index, [query.vector], allowed_parts(index, None, query))
+    found = {(index.metas[i]["statement_id"], index.metas[i]["paragraph"]) for i in near}
+    assert {(SEED.stem, 8), ("copy", 2)} <= found  # three nearest distinct vectors, each copy of them
 
 
 def test_reindex_centers_the_vectors_and_readers_see_the_same_store(two_statements, embedder):
@@ -127,3 +163,27 @@ def test_a_store_made_before_centering_is_read_and_reindexed(tmp_path, embedder)
     store = open_store(settings)
     assert store.collection.configuration_json["hnsw"]["space"] == "ip" and store.centers[0] is not None
     _same(before, _contents(store))
+
+
+def test_distinct_vectors_are_asked_only_once_they_hold_every_record(tmp_path, embedder):
+    """A store whose records were written before it had distinct vectors asks the records' own index until a reindex
+    fills them."""
+    from ingest.hnsw import DISTINCT
+    from ingest.pipeline import add
+    from ingest.store import open_store
+    from qa.answer import answer
+
+    settings = make_settings(tmp_path, stage_one="store")
+    store = open_store(settings)
+    add([SEED], store, embedder)
+    for name in (settings.collection, f"{settings.collection}__sentences"):
+        store.client.delete_collection(name + DISTINCT)
+    store = open_store(settings)
+    assert store.distinct[0].count() == 0 and not store.distinct_ready
+    result = answer("Which operations are named?", _index(settings, embedder))
+    assert result.answered and result.citations[0].paragraph == 8
+    assert "10 distinct vectors" in _reindex(settings).stdout
+    store = open_store(settings)
+    assert store.distinct_ready and store.distinct[0].count() == store.count()
+    result = answer("Which operations are named?", _index(settings, embedder))
+    assert result.answered and result.citations[0].paragraph == 8
