@@ -9,6 +9,8 @@ from pathlib import Path
 
 from config import get_settings
 
+REINDEX_HINT_AT = 10_000  # records: below this the HNSW search is near exact either way (python -m bench hnsw)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Parse and store official statements.")
@@ -84,6 +86,9 @@ def _with_store(args, settings, store) -> int:
                 print(f"{shown(d['path'])}: duplicate_of {d['duplicate_of']} (similarity {d['similarity']}); recorded as a second source")
         for f in summary.failed + summary.refused:
             print(f"{shown(f['path'])}: {f['error']}", file=sys.stderr)
+        if store.centers[0] is None and store.count() >= REINDEX_HINT_AT:
+            print(f"hint: {store.count()} records and the vector index was never centered; `python -m ingest reindex` "
+                  "makes stage one in the store (QA_STAGE_ONE=store) find the nearest parts more often", file=sys.stderr)
         if summary.error:
             print(f"error: {summary.error}; stopped, nothing half-written is served", file=sys.stderr)
             return 2

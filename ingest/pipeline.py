@@ -10,9 +10,10 @@ import numpy as np
 
 from ingest.chunking import chunk_statement, embedding_plan, passage_text, record_metadata, revision
 from ingest.embedder import Embedder
+from ingest.faults import fault
 from ingest.readers import READERS
 from ingest.records import Chunk, IngestError, Statement
-from ingest.store import Store, StoreUnavailable, fault, owned, unavailable
+from ingest.store import Store, StoreUnavailable, owned, unavailable
 from ingest.terms import terms
 
 log = logging.getLogger(__name__)

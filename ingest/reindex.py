@@ -20,7 +20,7 @@ def reindex(store, progress=print) -> dict:
     each copy in its original's place. Ids, texts, metadata (plus each vector's digest) and manifests are unchanged, so
     every statement stays served. Run it with no writer at work: a record written during the copy may be missed
     (readers only keep their loaded index a moment longer)."""
-    from ingest.store import fault
+    from ingest.faults import fault
 
     client, report = store.client, {}
     for old, center in zip((store.collection, store.sentences), store.centers):

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ingest import hnsw
+from ingest.faults import fault
 
 log = logging.getLogger(__name__)
 PAGE = 5000  # records per get(): one get() of everything fails above Chroma's 32,766 SQL variables
@@ -135,7 +136,7 @@ class Store:
         distinct = self.distinct[which]
         if distinct is not None and len(ids):
             keys, first = hnsw.first_of_each(digests)
-            _upsert(distinct, keys, hnsw.shifted(vectors[first], hnsw.center_of(distinct)), None, None)
+            _upsert(distinct, keys, hnsw.shifted(vectors[first], hnsw.center_of(distinct)), None, None, killable=False)
         _upsert((self.collection, self.sentences)[which], ids, hnsw.shifted(vectors, self.centers[which]), documents,
                 [{**m, hnsw.DIGEST_KEY: d} for m, d in zip(metadatas, digests)])
 
@@ -275,13 +276,14 @@ def _paged(collection, where: dict | None, include_embeddings: bool, include: li
             return out
 
 
-def _upsert(collection, ids, embeddings, documents, metadatas) -> None:
+def _upsert(collection, ids, embeddings, documents, metadatas, killable: bool = True) -> None:
     for start in range(0, len(ids), WRITE_PAGE):
         end = start + WRITE_PAGE
         collection.upsert(ids=ids[start:end], embeddings=embeddings[start:end],
                           documents=documents[start:end] if documents is not None else None,
                           metadatas=metadatas[start:end] if metadatas is not None else None)
-        fault("between-pages")
+        if killable:
+            fault("between-pages")
 
 
 def unavailable(settings, exc: BaseException) -> str:
@@ -296,28 +298,3 @@ def unavailable(settings, exc: BaseException) -> str:
 def open_store(settings) -> Store:
     """The configured collections, made as ingest/hnsw.py says if missing; StoreUnavailable when they cannot be reached."""
     return Store(settings).connect()
-
-
-def _fault_hook():
-    # Tests kill ingestion at named points to prove a re-run repairs it (STATEMENT_QA_FAULT=point[:count]); in a normal
-    # run the environment variable is unset and the hook is a no-op bound once at import.
-    import os
-
-    spec = os.environ.get("STATEMENT_QA_FAULT", "")
-    if not spec:
-        return lambda point: None
-    name, _, count = spec.partition(":")
-    remaining = [int(count or 1)]
-
-    def hit(point: str) -> None:
-        if point == name:
-            remaining[0] -= 1
-            if remaining[0] <= 0:
-                import signal
-
-                os.kill(os.getpid(), signal.SIGKILL)
-
-    return hit
-
-
-fault = _fault_hook()

@@ -73,13 +73,11 @@ def test_a_new_store_is_inner_product_with_the_configured_graph(tmp_path):
 
 
 def test_identical_vectors_are_indexed_once_and_stage_one_finds_every_copy(tmp_path, embedder):
-    from ingest.pipeline import add
+    from ingest.pipeline import add, parse_paths
     from ingest.store import open_store
     from qa.query import read_query
     from qa.retrieve import allowed_parts
     from qa.stage_one import nearest_rows
-
-    from ingest.pipeline import parse_paths
 
     operations = parse_paths([SEED])[0][0].paragraphs[8].text
     copy = tmp_path / "copy.txt"  # another statement quoting the seed's paragraph on operations word for word
