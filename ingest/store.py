@@ -129,12 +129,14 @@ class Store:
                         embedded: list[str] | None) -> None:
         """Records with their vector's digest, after the distinct vectors they add (a crash in between leaves a distinct
         vector no record has, which stage one skips, never a record stage one cannot reach)."""
+        if not ids:
+            return
         vectors = np.asarray(embeddings, dtype=np.float32).reshape(len(ids), -1)
         digests = [m.get(hnsw.DIGEST_KEY) for m in metadatas]  # a copied record keeps its own
         if not all(digests):
             digests = hnsw.digests(vectors, embedded)
         distinct = self.distinct[which]
-        if distinct is not None and len(ids):
+        if distinct is not None:
             keys, first = hnsw.first_of_each(digests)
             _upsert(distinct, keys, hnsw.shifted(vectors[first], hnsw.center_of(distinct)), None, None, killable=False)
         _upsert((self.collection, self.sentences)[which], ids, hnsw.shifted(vectors, self.centers[which]), documents,
