@@ -39,10 +39,12 @@ class Settings(BaseSettings):
     dense_only: bool = Field(False, description="Rank by the e5 cosines alone (the baseline for measurements), not the fitted ranker.")
     fusion_pool: int = Field(30, description="Candidates per question: this many densest parts, a third as many best by BM25 and "
                              "by the residual score; features are z-normalised over them.")
-    stage_one: str = Field("scan", pattern="^(scan|store)$", description="Where the densest candidates come from: 'scan' "
-                           "(every vector in memory, exact) or 'store' (Chroma's HNSW query on the paragraph and sentence "
-                           "collections, filters as a where clause; the memory is scanned if the store cannot be asked). At "
-                           "100k parts the store is no faster here and loses R@1 (docs/scaling.md, python -m bench hnsw).")
+    stage_one: str = Field("auto", pattern="^(scan|store|auto)$", description="Where the densest candidates come from: "
+                           "'scan' (every vector in memory, exact), 'store' (Chroma's HNSW query on the distinct vectors, or "
+                           "on the records with filters as a where clause; the memory is scanned if the store cannot be "
+                           "asked), 'auto' (the store from stage_one_auto_parts parts on, once `python -m ingest reindex` "
+                           "has centered its index; python -m bench hnsw).")
+    stage_one_auto_parts: int = Field(20_000, description="Parts from which 'auto' takes stage one from the store.")
     stage_one_k: int = Field(60, description="Nearest neighbours asked of each collection for each question vector in store mode.")
     hnsw_max_neighbors: int = Field(32, ge=4, description="Links per node of the HNSW graph of a vector collection made from "
                                     "now on (Chroma's default is 16; python -m bench hnsw).")

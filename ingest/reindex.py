@@ -66,19 +66,15 @@ def _fresh(client, settings, name: str, metadata: dict):
 
 
 def recover(client, name: str, names: set[str]) -> None:
-    """Finish or undo a reindex that was stopped: a complete copy whose original is gone takes its place; any other
-    copy is dropped (the original is still there)."""
+    """Finish a reindex stopped between dropping an original and renaming its complete copy. Any other copy is left to
+    the next reindex to drop: it may belong to one running in another process."""
     copy = name + SUFFIX
-    if copy not in names:
-        return
-    collection = client.get_collection(copy, embedding_function=None)
-    if name not in names and (collection.metadata or {}).get(COMPLETE_KEY):
-        collection.modify(name=name)
-        names.add(name)
-        log.warning("%s: a stopped reindex was finished", name)
-    elif name in names:
-        _drop(client, copy)
-    names.discard(copy)
+    if copy in names and name not in names:
+        collection = client.get_collection(copy, embedding_function=None)
+        if (collection.metadata or {}).get(COMPLETE_KEY):
+            collection.modify(name=name)
+            names.add(name)
+            log.warning("%s: a stopped reindex was finished", name)
 
 
 def _pages(collection, include: list[str]):

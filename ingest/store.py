@@ -142,6 +142,12 @@ class Store:
         _upsert((self.collection, self.sentences)[which], ids, hnsw.shifted(vectors, self.centers[which]), documents,
                 [{**m, hnsw.DIGEST_KEY: d} for m, d in zip(metadatas, digests)])
 
+    def generation(self) -> str:
+        """The ids of the vector collections the store names now: `python -m ingest reindex` makes new ones, and then
+        readers read every record again (they gained digests) instead of keeping what they had loaded."""
+        return "/".join(str(self.client.get_collection(name, embedding_function=None).id)
+                        for name in (self.settings.collection, f"{self.settings.collection}__sentences"))
+
     @property
     def distinct_ready(self) -> bool:
         """Whether stage one may ask the distinct vectors: every stored record's vector is there."""

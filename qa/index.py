@@ -42,6 +42,7 @@ class Index:
         self._checked, self._writes = float("-inf"), -1
         self.unreachable = ""  # why the store could not be read at the last check ("" when it could)
         self._served: dict[str, tuple] = {}  # statement id → what its manifest said when it was loaded
+        self._generation: str | None = None  # the vector collections loaded from (ingest/store.py Store.generation)
         self._snapshot = self
         self._load({"ids": [], "metadatas": [], "documents": [], "embeddings": []},
                    {"ids": [], "metadatas": [], "embeddings": []})
@@ -94,11 +95,15 @@ class Index:
     def _reload(self, force: bool) -> None:
         for attempt in range(3):
             try:
+                generation = self.store.generation()
+                if self._generation is not None and generation != self._generation:
+                    self.store.connect()  # a reindex remade the collections: their handles, centers and records
+                    force = True
                 manifests = None if self.store.legacy else self.store.manifests()
                 version = self.store.version if manifests is None else version_of(manifests)
                 if version == self.version and not force:
                     return
-                base = self._base(force, manifests)
+                base = self._base(force, manifests, generation)
                 changed = None if force or manifests is None else base.changed(manifests)
                 records, sentences, incomplete = committed(self.store, manifests, changed)
             except Exception:
@@ -122,6 +127,7 @@ class Index:
                 kept = None
             fresh._load(records, sentences, kept)
             fresh.version = version if not incomplete else None
+            fresh._generation = generation
             fresh._served = {} if manifests is None else {sid: served_as(m) for sid, m in manifests.items() if sid not in incomplete}
             fresh._snapshot = fresh
             self.__dict__.update(fresh.__dict__)  # one C-level update: readers of the live index see old or new
@@ -136,14 +142,15 @@ class Index:
         lexical, gloss = getattr(self, "lexical", None), getattr(self, "gloss", None)
         fields = {**(lexical.fields() if lexical is not None else {}), **({"gloss": gloss} if gloss is not None else {})}
         return Loaded(self._served, self.ids, self.metas, self.docs, self.vectors, self.sentence_metas, self.sentence_vectors,
-                      getattr(self, "facts", {}), self._glossed, getattr(self, "russian", np.zeros(0, bool)), fields)
+                      getattr(self, "facts", {}), self._glossed, getattr(self, "russian", np.zeros(0, bool)), fields,
+                      self._generation or "")
 
-    def _base(self, force: bool, manifests: dict | None) -> Loaded:
+    def _base(self, force: bool, manifests: dict | None, generation: str) -> Loaded:
         """What a reload starts from: what this index holds, or — on a process's first load — the records the last
-        process kept on disk (qa/loaded.py); only statements committed since are then read from the store."""
+        process kept on disk (qa/loaded.py) from the same collections; only statements committed since are then read."""
         if self._served or force or manifests is None:
             return self._loaded()
-        return loaded.load(loaded.location(self.settings), self._glossed) or self._loaded()
+        return loaded.load(loaded.location(self.settings), self._glossed, generation) or self._loaded()
 
     @property
     def _glossed(self) -> bool:

@@ -45,6 +45,7 @@ class Loaded:
     glossed: bool = True  # whether the facts' glosses were made with the dictionary
     russian: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # per record: is its text Russian
     fields: dict[str, Field] = field(default_factory=dict)  # BM25 over these records and sentences, in their order
+    generation: str = ""  # the vector collections they were read from (ingest/store.py Store.generation)
 
     def changed(self, manifests: dict[str, dict]) -> list[str] | None:
         """Statements committed since (new, re-written, or with new sources), or None when most are: then one paged
@@ -90,13 +91,14 @@ def location(settings) -> Path:
     return Path(settings.persist_dir) / ".qa-index" / f"{settings.collection}.npz"
 
 
-def load(path: Path, glossed: bool) -> Loaded | None:
-    """The records last kept at `path`, or None (missing, another format, or unreadable: then Chroma is read). Their
-    facts and gloss field are kept only if glossed as this process glosses (with the dictionary or without)."""
+def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
+    """The records last kept at `path`, or None (missing, another format, read from collections since remade by a
+    reindex, or unreadable: then Chroma is read). Their facts and gloss field are kept only if glossed as this process
+    glosses (with the dictionary or without)."""
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode("utf-8"))
-            if meta.get("format") != FORMAT:
+            if meta.get("format") != FORMAT or meta.get("generation", "") != generation:
                 return None
             by_id = dict(zip(meta["ids"], meta["metas"]))
             same_gloss = meta.get("glossed") == glossed
@@ -106,7 +108,7 @@ def load(path: Path, glossed: bool) -> Loaded | None:
                       if f"{name}.rows" in data.files and (name != "gloss" or same_gloss)}
             return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], meta["metas"], meta["docs"],
                           data["vectors"], meta["sentence_metas"], data["sentence_vectors"], facts, glossed,
-                          data["russian"] if "russian" in data.files else np.zeros(0, bool), fields)
+                          data["russian"] if "russian" in data.files else np.zeros(0, bool), fields, generation)
     except FileNotFoundError:
         return None
     except Exception as exc:  # a half-written or foreign file is only a cache: read the store instead
@@ -133,7 +135,7 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
                 return
             path.parent.mkdir(parents=True, exist_ok=True)
             meta = {"format": FORMAT, "served": loaded.served, "ids": loaded.ids, "metas": loaded.metas,
-                    "docs": loaded.docs, "sentence_metas": loaded.sentence_metas, "glossed": loaded.glossed,
+                    "docs": loaded.docs, "sentence_metas": loaded.sentence_metas, "glossed": loaded.glossed, "generation": loaded.generation,
                     "facts": {rid: facts_to_json(f) for rid, f in loaded.facts.items()}}
             blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")

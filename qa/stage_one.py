@@ -13,8 +13,12 @@ log = logging.getLogger(__name__)
 
 
 def uses_store(index: Index) -> bool:
-    """Whether this index takes stage one from the store (QA_STAGE_ONE=store)."""
-    return index.settings.stage_one == "store"
+    """Whether this index takes stage one from the store: QA_STAGE_ONE=store, or `auto` once the store is large enough
+    for the scan to cost more than the HNSW queries and its index is centered with its distinct vectors complete (what
+    `python -m ingest reindex` makes: before it, HNSW misses too many nearest parts)."""
+    mode, store = index.settings.stage_one, index.store
+    return mode == "store" or mode == "auto" and len(index.ids) >= index.settings.stage_one_auto_parts \
+        and store.centers[0] is not None and store.distinct_ready
 
 
 def where_clause(index: Index, filters, allowed: np.ndarray) -> dict | None:
@@ -32,10 +36,11 @@ def nearest_rows(index: Index, vectors: list[np.ndarray], allowed: np.ndarray, f
     k, where, row_of = index.settings.stage_one_k, where_clause(index, filters, allowed), index.row_of
     try:
         # ids only: fetching metadata costs Chroma ~0.5 ms a result (35 ms for 60 at 100k parts), the search itself ~2 ms
-        if where is None and index.store.distinct_ready:  # each distinct vector once: what identical copies share
-            rows = set(_rows_of(index, index.store.nearest(vectors, k, distinct=True), False).tolist())
+        maps = _digest_maps(index) if where is None and index.store.distinct_ready else None
+        if maps is not None and None not in maps[0] and None not in maps[1]:  # each distinct vector once
+            rows = set(_rows_of(maps[0], index.store.nearest(vectors, k, distinct=True)).tolist())
             if len(index.sentence_owner):
-                sentences = _rows_of(index, index.store.nearest(vectors, k, sentences=True, distinct=True), True)
+                sentences = _rows_of(maps[1], index.store.nearest(vectors, k, sentences=True, distinct=True))
                 rows |= set(index.sentence_owner[sentences].tolist())
         else:
             rows = {row_of[rid] for ids in index.store.nearest(vectors, k, where) for rid in ids if rid in row_of}
@@ -50,12 +55,16 @@ def nearest_rows(index: Index, vectors: list[np.ndarray], allowed: np.ndarray, f
     return rows_array[allowed[rows_array]]
 
 
-def _rows_of(index: Index, found: list[list[str]], sentences: bool) -> np.ndarray:
-    """The part (or sentence) rows whose vectors have these digests: every copy of each."""
+def _digest_maps(index: Index) -> tuple[dict, dict]:
+    """Digest → the part rows, and → the sentence rows, with that vector (a key None: records loaded without one)."""
     cached = index.__dict__.get("_digest_rows")
     if cached is None or cached[0] is not index.metas:  # first use, or a reload made new lists: map them (once)
         cached = index.__dict__["_digest_rows"] = (index.metas, _by_digest(index.metas), _by_digest(index.sentence_metas))
-    by_digest = cached[2 if sentences else 1]
+    return cached[1], cached[2]
+
+
+def _rows_of(by_digest: dict, found: list[list[str]]) -> np.ndarray:
+    """The rows whose vectors have these digests: every copy of each."""
     rows = [r for digests in found for d in digests for r in by_digest.get(d, ())]
     return np.unique(np.asarray(rows, dtype=np.int64))
 

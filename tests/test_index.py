@@ -221,7 +221,7 @@ def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embed
     assert len(second.sentence_owner) == len(full.sentence_owner)
     assert np.array_equal(full.russian[rows], second.russian)  # kept with the records, read for the new ones only
     # the file keeps the BM25 fields too: the second process grew them by the one new statement, not rebuilt them
-    assert set(loaded.load(kept, second._glossed).fields) >= {"paragraphs", "prefixes", "sentences", "contexts"}
+    assert set(loaded.load(kept, second._glossed, second.store.generation()).fields) >= {"paragraphs", "prefixes", "sentences", "contexts"}
     _same_bm25(second, full, rows)
 
     loaded.flush()

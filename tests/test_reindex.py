@@ -101,8 +101,13 @@ def test_reindex_centers_the_vectors_and_readers_see_the_same_store(two_statemen
     from qa.answer import answer
     from qa.index import Index
 
+    from qa import loaded
+
     settings, store = two_statements
     before = _contents(store)
+    running = _index(make_settings(settings.persist_dir.parent, refresh_seconds=0), embedder)
+    loaded.flush()  # what it kept on disk for the next process
+    running.metas[0].pop("vector_digest", None)  # as records loaded before digests were kept
     done = _reindex(settings)
     assert done.returncode == 0 and f"statements: {len(before['records'])} records reindexed" in done.stdout, done.stderr[-2000:]
     again = open_store(settings)
@@ -117,6 +122,10 @@ def test_reindex_centers_the_vectors_and_readers_see_the_same_store(two_statemen
     for i in range(0, len(ids), 3):
         assert again.nearest([vectors[i]], 1)[0] == [ids[int(np.argmax(vectors @ vectors[i]))]]
     assert store.nearest([vectors[0]], 1)[0] == [ids[0]]  # a handle to the replaced collection reopens it by name
+    # a running index sees the new collections and reads every record again; a new one ignores the file kept before
+    running.refresh()
+    assert all("vector_digest" in m for m in running.snapshot().metas)
+    assert all("vector_digest" in m for m in _index(settings, embedder).metas)
     for mode in ("scan", "store"):
         s = make_settings(settings.persist_dir.parent, stage_one=mode)
         index = Index(open_store(s), embedder, s)
@@ -133,12 +142,14 @@ def test_a_reindex_stopped_midway_loses_nothing(two_statements, point):
     before = _contents(store)
     killed = _reindex(settings, point)
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
-    store = open_store(settings)  # the copy is dropped (original intact) or, complete, takes the original's place
+    store = open_store(settings)  # the original intact, or the complete copy in its place
+    _same(before, _contents(store))
+    assert store.collection.count() == len(before["records"])
+    assert _reindex(settings).returncode == 0  # drops what the stopped one left and does it all
+    store = open_store(settings)
     _same(before, _contents(store))
     names = {c if isinstance(c, str) else c.name for c in store.client.list_collections()}
-    assert not any(n.endswith("__reindex") for n in names) and store.collection.count() == len(before["records"])
-    assert _reindex(settings).returncode == 0
-    _same(before, _contents(open_store(settings)))
+    assert not any(n.endswith("__reindex") for n in names) and store.distinct_ready
 
 
 def test_a_store_made_before_centering_is_read_and_reindexed(tmp_path, embedder):
