@@ -98,10 +98,9 @@ def test_identical_vectors_are_indexed_once_and_stage_one_finds_every_copy(tmp_p
 
 def test_reindex_centers_the_vectors_and_readers_see_the_same_store(two_statements, embedder):
     from ingest.store import open_store
+    from qa import loaded
     from qa.answer import answer
     from qa.index import Index
-
-    from qa import loaded
 
     settings, store = two_statements
     before = _contents(store)

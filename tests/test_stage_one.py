@@ -78,3 +78,22 @@ def test_filters_reach_the_store_as_a_where_clause(small_store, embedder):
     dated = Filters(since="2018-01-01")
     assert where_clause(store, dated, allowed_parts(store, dated, query)) == {"statement_id": {"$in": [SEED.stem]}}
     assert {h.statement_id for h in search(store, query, 5, dated).hits} == {SEED.stem}
+
+
+def test_auto_takes_stage_one_from_the_store_once_it_is_large_and_reindexed(small_store, embedder, tmp_path):
+    import shutil
+
+    from ingest.reindex import reindex
+    from ingest.store import open_store
+    from qa.answer import answer
+    from qa.stage_one import uses_store
+
+    tmp, _ = small_store
+    assert not uses_store(_index(tmp, embedder, "auto", stage_one_auto_parts=1))  # never centered: HNSW misses too much
+    shutil.copytree(tmp / "store", tmp_path / "store")
+    reindex(open_store(make_settings(tmp_path)), progress=lambda line: None)
+    assert not uses_store(_index(tmp_path, embedder, "auto"))  # centered, but small: the scan is cheaper
+    index = _index(tmp_path, embedder, "auto", stage_one_auto_parts=1)
+    assert uses_store(index)
+    result = answer("Which operations are named?", index)
+    assert result.answered and result.citations[0].paragraph == 8
