@@ -68,10 +68,12 @@ class Store:
                 self.collection, self.sentences = (hnsw.open_collection(self.client, s, name, names, hnsw.metadata(None))
                                                    for name in vectors)
                 self.centers = (hnsw.center_of(self.collection), hnsw.center_of(self.sentences))
-                # complete if made before any record was written (else `python -m ingest reindex` fills it)
+                # complete if made before any record was written (else `python -m ingest reindex` fills it); counted only
+                # then, as count() makes embedded Chroma load the collection's whole HNSW index (0.55 GB at 100k parts)
                 self.distinct = tuple(
-                    hnsw.open_collection(self.client, s, name + hnsw.DISTINCT, names,
-                                         {**hnsw.metadata(center), hnsw.COMPLETE_KEY: int(collection.count() == 0)})
+                    hnsw.open_collection(self.client, s, name + hnsw.DISTINCT, names, {
+                        **hnsw.metadata(center),
+                        hnsw.COMPLETE_KEY: int(name + hnsw.DISTINCT in names or collection.count() == 0)})
                     for name, collection, center in zip(vectors, (self.collection, self.sentences), self.centers))
                 manifest_name = f"{s.collection}__manifest"
                 if manifest_name not in names:
