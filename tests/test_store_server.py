@@ -61,6 +61,15 @@ def test_ingest_and_answer_through_a_chroma_server(tmp_path, chroma_server, embe
     result = answer("Which operations are named?", index)
     assert result.answered and result.citations[0].paragraph == 8
     assert not (tmp_path / "store").exists()  # nothing written locally in server mode
+    # a reindex over HTTP: collections remade centered, with their distinct vectors, and swapped in by rename
+    from ingest.reindex import reindex
+
+    assert reindex(store, progress=lambda line: None)[settings.collection]["records"] == 10
+    assert store.centers[0] is not None and store.distinct_ready
+    index.refresh(force=True)
+    result = answer("Which operations are named?", index)
+    assert result.answered and result.citations[0].paragraph == 8
+    assert all("vector_digest" in m for m in index.snapshot().metas)
     assert remove(SEED.stem, store) == 10
     index.refresh()
     assert index.ids == []
