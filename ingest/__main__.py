@@ -9,7 +9,7 @@ from pathlib import Path
 
 from config import get_settings
 
-REINDEX_HINT_AT = 10_000  # records: below this the HNSW search is near exact either way (python -m bench hnsw)
+REINDEX_HINT_AT = 10_000  # records: a little before QA_STAGE_ONE=auto (20,000 parts) would use a reindexed store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +88,7 @@ def _with_store(args, settings, store) -> int:
             print(f"{shown(f['path'])}: {f['error']}", file=sys.stderr)
         if store.centers[0] is None and store.count() >= REINDEX_HINT_AT:
             print(f"hint: {store.count()} records and the vector index was never centered; `python -m ingest reindex` "
-                  "makes stage one in the store (QA_STAGE_ONE=store) find the nearest parts more often", file=sys.stderr)
+                  "lets stage one come from the store (QA_STAGE_ONE=auto) without missing the nearest parts", file=sys.stderr)
         if summary.error:
             print(f"error: {summary.error}; stopped, nothing half-written is served", file=sys.stderr)
             return 2

@@ -12,7 +12,6 @@ import numpy as np
 # in inner-product space leaves every ranking exact — q·(v - c) = q·v - q·c, the same shift for every record — while
 # spreading the vectors the graph is built on (same store, c = its mean: 78%; with max_neighbors 32: 89%).
 CENTER_KEY = "qa_center"
-CENTERED_KEY = "qa_centered"
 # Identical vectors (a paragraph repeated across decrees, a statement stored twice) tangle the graph further: each
 # copy's links go to the others. Each collection has a sibling holding every distinct vector once, under its digest
 # (kept in each record's metadata), which stage one asks when no filter needs the records' metadata.
@@ -35,9 +34,8 @@ def center_of(collection) -> np.ndarray | None:
 
 
 def metadata(center: np.ndarray | None) -> dict:
-    """Collection metadata recording the center."""
-    return {CENTERED_KEY: 1} if center is None else \
-        {CENTERED_KEY: 1, CENTER_KEY: json.dumps([float(x) for x in np.asarray(center, np.float32)])}
+    """Collection metadata recording the center (nothing without one)."""
+    return {} if center is None else {CENTER_KEY: json.dumps([float(x) for x in np.asarray(center, np.float32)])}
 
 
 def open_collection(client, settings, name: str, names: set[str], metadata: dict):
@@ -46,7 +44,7 @@ def open_collection(client, settings, name: str, names: set[str], metadata: dict
     if name not in names:
         try:
             return client.create_collection(name, embedding_function=None, configuration=configuration(settings),
-                                            metadata=metadata)
+                                            metadata=metadata or None)
         except Exception:  # another process made it first
             pass
     collection = client.get_collection(name, embedding_function=None)

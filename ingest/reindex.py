@@ -32,8 +32,9 @@ def reindex(store, progress=print) -> dict:
         copied, seen = 0, set()
         for page in _pages(old, ["documents", "metadatas", "embeddings"]):
             vectors = np.asarray(hnsw.restored(page["embeddings"], center), np.float32)
-            computed = hnsw.digests(vectors)
-            digests = [m.get(hnsw.DIGEST_KEY) or d for m, d in zip(page["metadatas"], computed)]
+            digests = [m.get(hnsw.DIGEST_KEY) for m in page["metadatas"]]
+            if not all(digests):  # records written before digests: of their vectors' bytes
+                digests = [d or computed for d, computed in zip(digests, hnsw.digests(vectors))]
             keys, first = hnsw.first_of_each(digests)
             fresh = [(key, i) for key, i in zip(keys, first) if key not in seen]
             seen.update(keys)
@@ -62,7 +63,7 @@ def reindex(store, progress=print) -> dict:
 def _fresh(client, settings, name: str, metadata: dict):
     _drop(client, name + SUFFIX)
     return client.create_collection(name + SUFFIX, embedding_function=None, configuration=hnsw.configuration(settings),
-                                    metadata={**hnsw.metadata(None), **metadata})
+                                    metadata=metadata or None)
 
 
 def recover(client, name: str, names: set[str]) -> None:
