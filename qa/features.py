@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index import Index
+from qa.parts import bigrams
 from qa.query import Query
 from qa.stage_one import partial_products
 
@@ -87,7 +88,7 @@ def _phrases(index: Index, query: Query, rows: np.ndarray) -> np.ndarray:
     wanted = [(a, b) for x, y in zip(options, options[1:]) for a in x for b in y]
     if not wanted:
         return np.zeros(len(rows), np.float32)
-    return np.array([min(3, sum(p in index.bigrams[i] for p in wanted)) for i in rows], np.float32)
+    return np.array([min(3, sum(p in bigrams(index.metas[i]) for p in wanted)) for i in rows], np.float32)
 
 
 def _by_group_max(values: np.ndarray, group: np.ndarray) -> np.ndarray:

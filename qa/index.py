@@ -143,7 +143,7 @@ class Index:
         fields = {**(lexical.fields() if lexical is not None else {}), **({"gloss": gloss} if gloss is not None else {})}
         return Loaded(self._served, self.ids, self.metas, self.docs, self.vectors, self.sentence_metas, self.sentence_vectors,
                       getattr(self, "facts", {}), self._glossed, getattr(self, "russian", np.zeros(0, bool)), fields,
-                      self._generation or "")
+                      self._generation or "", self.header_dot, self.sentence_header_dot, self.parallel)
 
     def _base(self, force: bool, manifests: dict | None, generation: str) -> Loaded:
         """What a reload starts from: what this index holds, or — on a process's first load — the records the last
@@ -174,8 +174,10 @@ class Index:
         self._sentence_order = np.argsort(self.sentence_owner, kind="stable")
         self._sentence_start = np.searchsorted(self.sentence_owner[self._sentence_order], np.arange(len(self.ids) + 1))
         self.sentence_spans = [(m["start"], m["stop"]) for m in metas]
-        self.sentence_vectors = (np.asarray(sentences["embeddings"], dtype=np.float32)[keep] if keep
-                                 else np.zeros((0, self.vectors.shape[1]), np.float32))
+        vectors = np.asarray(sentences["embeddings"], dtype=np.float32)
+        # all kept (the usual case) leaves a kept file's mapped vectors mapped: an index never copies what it only reads
+        self.sentence_vectors = (vectors if len(keep) == len(vectors) else vectors[keep]) if keep \
+            else np.zeros((0, self.vectors.shape[1]), np.float32)
         # the language of records kept from the last load is known (Loaded.merged puts them first); only new ones are read
         known = int(data.get("known", 0)) if "russian" in data else 0
         self.russian = np.concatenate([np.asarray(data["russian"][:known] if known else [], dtype=bool),
@@ -188,15 +190,21 @@ class Index:
         self.kinds = [m.get("kind") or ("header" if m["paragraph"] == 0 else "paragraph") for m in self.metas]
         self.answers = np.array([k in ANSWER_KINDS for k in self.kinds], dtype=bool)
         self.metadata_parts = np.array([k in METADATA_KINDS for k in self.kinds], dtype=bool)
-        # Paragraphs that match across parallel statements (a translation, a copy in a compendium): qa/parallel.py.
-        self.parallel = align(self.vectors, [m["statement_id"] for m in self.metas], self.answers, self.russian)
         # Each record's statement header (¶0): its vector stands for the whole statement (title, issuer, date, place).
         head = {m["statement_id"]: i for i, m in enumerate(self.metas) if m["paragraph"] == 0 and m["part"] == 0}
         self.header_of = np.array([head.get(m["statement_id"], i) for i, m in enumerate(self.metas)], dtype=np.int64)
+        # What is derived from every vector is kept from the last load for the rows it had (Loaded.merged puts them
+        # first), and computed for the new rows only.
+        known, known_sentences = (int(data["known"]), int(sentences["known"])) if "header_dot" in data else (0, 0)
+        # Paragraphs that match across parallel statements (a translation, a copy in a compendium): qa/parallel.py.
+        self.parallel = align(self.vectors, [m["statement_id"] for m in self.metas], self.answers, self.russian,
+                              data.get("parallel"), known)
         # How close each part (and sentence) is to its own header: what a question's document-naming part explains.
-        self.header_dot = (self.vectors * self.vectors[self.header_of]).sum(axis=1) if self.ids else np.zeros(0, np.float32)
-        self.sentence_header_dot = ((self.sentence_vectors * self.vectors[self.header_of[self.sentence_owner]]).sum(axis=1)
-                                    if len(self.sentence_owner) else np.zeros(0, np.float32))
+        self.header_dot = np.concatenate([data["header_dot"][:known] if known else np.zeros(0, np.float32),
+                                          _rowwise(self.vectors[known:], self.vectors[self.header_of[known:]])])
+        self.sentence_header_dot = np.concatenate([
+            data["sentence_header_dot"][:known_sentences] if known_sentences else np.zeros(0, np.float32),
+            _rowwise(self.sentence_vectors[known_sentences:], self.vectors[self.header_of[self.sentence_owner[known_sentences:]]])])
         self.by_paragraph: dict[tuple[str, int], list[int]] = {}
         for i, m in sorted(enumerate(self.metas), key=lambda x: x[1]["part"]):
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
@@ -214,8 +222,6 @@ class Index:
         self.has_number = np.array([f.has_number for f in parts], dtype=bool)
         self.has_date = np.array([f.has_date for f in parts], dtype=bool)
         self.has_person = np.array([f.has_person for f in parts], dtype=bool)
-        # Adjacent term pairs of each part, for phrase matches («сфере информационных технологий»).
-        self.bigrams = [f.bigrams for f in parts]
         self.names = NameIndex.build(w for f in parts for w in f.names) if self.ids else None
         if self.ids:
             safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
@@ -285,3 +291,8 @@ class Index:
         first = self.metas[self.by_paragraph[keys[0]][0]]
         return first, [(n, self.metas[self.by_paragraph[(sid, n)][0]].get("label", ""), self.paragraph_text(sid, n))
                        for sid, n in keys]
+
+
+def _rowwise(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each row of `a` dotted with the same row of `b`."""
+    return np.einsum("ij,ij->i", a, b).astype(np.float32) if len(a) else np.zeros(0, np.float32)

@@ -3,23 +3,25 @@ with numpy and asks Chroma only for the statements committed since, instead of p
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import re
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from qa.bm25 import Field
+from qa.parallel import Parallel
 from qa.parts import PartFacts, facts_from_json, facts_to_json
 
 log = logging.getLogger(__name__)
-FORMAT = 2
+FORMAT = 3
 # The BM25 fields kept with the records (qa/lexical.py's four, and the dictionary glosses): a process that starts from
 # the file grows them by what changed instead of re-reading every part's terms (most of a first load at 100k parts).
 FIELDS = ("paragraphs", "prefixes", "sentences", "contexts", "gloss")
@@ -46,6 +48,11 @@ class Loaded:
     russian: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # per record: is its text Russian
     fields: dict[str, Field] = field(default_factory=dict)  # BM25 over these records and sentences, in their order
     generation: str = ""  # the vector collections they were read from (ingest/store.py Store.generation)
+    # What qa/index.py derives from every vector (each part's and sentence's product with its statement header, the
+    # parallel paragraphs): kept, so a process starting from the file reads no vector it is not asked about.
+    header_dot: np.ndarray | None = None
+    sentence_header_dot: np.ndarray | None = None
+    parallel: Parallel | None = None
 
     def changed(self, manifests: dict[str, dict]) -> list[str] | None:
         """Statements committed since (new, re-written, or with new sources), or None when most are: then one paged
@@ -72,14 +79,18 @@ class Loaded:
 
         russian = {"russian": np.concatenate([self.russian[rows], np.zeros(len(records["ids"]), bool)])} \
             if len(self.russian) == len(self.ids) else {}
+        derived = {}
+        if self.header_dot is not None and self.sentence_header_dot is not None and self.parallel is not None:
+            derived = {"header_dot": self.header_dot[rows], "sentence_header_dot": self.sentence_header_dot[kept_sentences],
+                       "parallel": self.parallel.kept(keep)}
         return ({"ids": kept(self.ids, keep, rows) + records["ids"],
                  "metadatas": kept(self.metas, keep, rows) + records["metadatas"],
                  "documents": kept(self.docs, keep, rows) + records["documents"],
                  "embeddings": stacked(self.vectors if keep.all() else self.vectors[rows], records["embeddings"]),
-                 **russian, "known": len(rows)},
+                 **russian, **derived, "known": len(rows)},
                 {"metadatas": kept(self.sentence_metas, sentence_mask, kept_sentences) + sentences["metadatas"],
                  "embeddings": stacked(self.sentence_vectors if sentence_mask.all() else self.sentence_vectors[kept_sentences],
-                                       sentences["embeddings"])},
+                                       sentences["embeddings"]), "known": len(kept_sentences)},
                 (keep, sentence_mask))
 
 
@@ -94,26 +105,35 @@ def location(settings) -> Path:
 def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
     """The records last kept at `path`, or None (missing, another format, read from collections since remade by a
     reindex, or unreadable: then Chroma is read). Their facts and gloss field are kept only if glossed as this process
-    glosses (with the dictionary or without)."""
+    glosses (with the dictionary or without). The vectors are mapped, not read: pages come in as questions touch them."""
     try:
         with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(bytes(data["meta"]).decode("utf-8"))
+            meta = orjson.loads(memoryview(data["meta"]))
             if meta.get("format") != FORMAT or meta.get("generation", "") != generation:
                 return None
             by_id = dict(zip(meta["ids"], meta["metas"]))
             same_gloss = meta.get("glossed") == glossed
-            facts = {rid: facts_from_json(v, by_id[rid]) for rid, v in meta["facts"].items() if rid in by_id} \
-                if same_gloss else {}
+            facts = {rid: facts_from_json(v) for rid, v in meta["facts"].items() if rid in by_id} if same_gloss else {}
             fields = {name: Field.from_arrays(data, name) for name in FIELDS
                       if f"{name}.rows" in data.files and (name != "gloss" or same_gloss)}
+            vectors, sentence_vectors = (np.load(_side(path, meta["token"], name), mmap_mode="r") for name in VECTORS)
             return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], meta["metas"], meta["docs"],
-                          data["vectors"], meta["sentence_metas"], data["sentence_vectors"], facts, glossed,
-                          data["russian"] if "russian" in data.files else np.zeros(0, bool), fields, generation)
+                          vectors, meta["sentence_metas"], sentence_vectors, facts, glossed, data["russian"], fields,
+                          generation, data["header_dot"], data["sentence_header_dot"], Parallel(data["parallel"]))
     except FileNotFoundError:
         return None
     except Exception as exc:  # a half-written or foreign file is only a cache: read the store instead
         log.warning("ignoring the index cache %s (%s)", path, exc)
         return None
+
+
+VECTORS = ("vectors", "sentence_vectors")
+
+
+def _side(path: Path, token: str, name: str) -> Path:
+    """Where the kept file's vectors are: beside it, named by the save that wrote them, so a new save never overwrites
+    vectors another process has mapped."""
+    return path.with_name(f"{path.stem}.{token}.{name}.npy")
 
 
 _saving = threading.Lock()
@@ -134,20 +154,18 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
             if path.exists() and time.time() - path.stat().st_mtime < MIN_AGE_S:
                 return
             path.parent.mkdir(parents=True, exist_ok=True)
-            meta = {"format": FORMAT, "served": loaded.served, "ids": loaded.ids, "metas": loaded.metas,
-                    "docs": loaded.docs, "sentence_metas": loaded.sentence_metas, "glossed": loaded.glossed, "generation": loaded.generation,
-                    "facts": {rid: facts_to_json(f) for rid, f in loaded.facts.items()}}
-            blob = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    fields = {k: v for name, f in loaded.fields.items() for k, v in f.arrays(name).items()}
-                    np.savez(f, meta=blob, vectors=loaded.vectors, sentence_vectors=loaded.sentence_vectors,
-                             russian=loaded.russian, **fields)
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, path)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+            token = uuid.uuid4().hex[:12]
+            for name, vectors in zip(VECTORS, (loaded.vectors, loaded.sentence_vectors)):
+                _atomic(_side(path, token, name), lambda f, v=vectors: np.save(f, np.ascontiguousarray(v, np.float32)))
+            meta = {"format": FORMAT, "token": token, "served": loaded.served, "ids": loaded.ids, "metas": loaded.metas,
+                    "docs": loaded.docs, "sentence_metas": loaded.sentence_metas, "glossed": loaded.glossed,
+                    "generation": loaded.generation, "facts": {rid: facts_to_json(f) for rid, f in loaded.facts.items()}}
+            blob = np.frombuffer(orjson.dumps(meta), dtype=np.uint8)
+            fields = {k: v for name, f in loaded.fields.items() for k, v in f.arrays(name).items()}
+            _atomic(path, lambda f: np.savez(f, meta=blob, russian=loaded.russian, header_dot=loaded.header_dot,
+                                             sentence_header_dot=loaded.sentence_header_dot,
+                                             parallel=(loaded.parallel or Parallel()).pairs, **fields))
+            _drop_old_sides(path, token)
         except Exception as exc:  # a read-only or full disk costs the next process time, not this one its answers
             log.warning("could not keep the index cache at %s (%s)", path, exc)
         finally:
@@ -159,6 +177,30 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
         thread.start()
     else:
         write()
+
+
+def _atomic(path: Path, write) -> None:
+    """`write(file)` into a temporary file beside `path`, then renamed over it: readers see the old file or the new."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp" + path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _drop_old_sides(path: Path, token: str) -> None:
+    """Remove the vectors of saves before the last two (a process that read the previous file may not have mapped its
+    vectors yet; one that has keeps them readable after the unlink)."""
+    tokens = {}
+    for side in path.parent.glob(f"{path.stem}.*.npy"):
+        tokens.setdefault(side.name[len(path.stem) + 1:].split(".")[0], []).append(side)
+    by_age = sorted((t for t in tokens if t != token), key=lambda t: max(f.stat().st_mtime for f in tokens[t]), reverse=True)
+    for old in by_age[1:]:
+        for side in tokens[old]:
+            side.unlink(missing_ok=True)
 
 
 _pending: list[threading.Thread] = []

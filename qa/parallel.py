@@ -16,30 +16,65 @@ MIN_ORDER = 0.8  # most of them in the same order (the longest increasing run of
 CANDIDATES = 8  # statements compared with each, the closest by their mean part vector (bounded work per statement)
 
 
-def align(vectors: np.ndarray, statement_ids: list[str], answers: np.ndarray, russian: np.ndarray) -> dict[int, list[int]]:
-    """record row → rows of the matching paragraph in each parallel statement."""
+class Parallel:
+    """The matching paragraph pairs, both ways round, as (row, row) sorted by the first: compact at 100k parts (hundreds
+    of thousands of pairs among man-page copies), kept in a file and remapped after a reload without a Python loop."""
+
+    def __init__(self, pairs: np.ndarray | None = None):
+        pairs = np.zeros((0, 2), np.int64) if pairs is None else np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        self.pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+        self._start = self.pairs[:, 0]
+
+    def get(self, row: int, default=()) -> list[int]:
+        """The rows matching `row`."""
+        lo, hi = np.searchsorted(self._start, [row, row + 1])
+        return self.pairs[lo:hi, 1].tolist() if hi > lo else list(default)
+
+    def items(self):
+        for row in np.unique(self._start).tolist():
+            yield row, self.get(row)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Parallel) and np.array_equal(self.pairs, other.pairs)
+
+    def kept(self, keep: np.ndarray) -> Parallel:
+        """The pairs whose rows are both kept, renumbered as rows are once the others are dropped."""
+        row = np.cumsum(keep) - 1
+        both = keep[self.pairs[:, 0]] & keep[self.pairs[:, 1]] if len(self.pairs) else np.zeros(0, bool)
+        return Parallel(row[self.pairs[both]])
+
+
+def align(vectors: np.ndarray, statement_ids: list[str], answers: np.ndarray, russian: np.ndarray,
+          previous: Parallel | None = None, known: int = 0) -> Parallel:
+    """The paragraphs that match across parallel statements. With `previous` (the pairs already found among the first
+    `known` rows, which are whole statements kept from the last load), only pairs of statements that involve a
+    statement new since then are compared: a reload after one statement changed reads that one's vectors, not all."""
     grouped: dict[str, list[int]] = {sid: [] for sid in statement_ids}
     for row, sid in enumerate(statement_ids):  # one pass: a mask per statement was statements × records
         if answers[row]:
             grouped[sid].append(row)
     rows_of = {sid: np.array(rows, dtype=np.int64) for sid, rows in grouped.items()}
     kept = [s for s, r in rows_of.items() if len(r) >= MIN_PAIRS]
-    if len(kept) < 2:
-        return {}
+    fresh = {i for i, s in enumerate(kept) if rows_of[s][-1] >= known} if previous is not None else set(range(len(kept)))
+    if len(kept) < 2 or not fresh:
+        return previous if previous is not None else Parallel()
     centroids = np.stack([vectors[rows_of[s]].mean(0) for s in kept])
     centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-9
-    near = centroids @ centroids.T
-    out: dict[int, list[int]] = {}
+    closest = np.argsort(-(centroids @ centroids.T), axis=1)[:, 1 : CANDIDATES + 1]
     compared: set[tuple[int, int]] = set()
+    found: list[tuple[int, int]] = []
     for a in range(len(kept)):
-        for b in (int(x) for x in np.argsort(-near[a])[1 : CANDIDATES + 1]):
-            if (min(a, b), max(a, b)) in compared:
+        for b in (int(x) for x in closest[a]):
+            if (min(a, b), max(a, b)) in compared or (a not in fresh and b not in fresh):
                 continue
             compared.add((min(a, b), max(a, b)))
             for i, j in _pairs(vectors, rows_of[kept[a]], rows_of[kept[b]], russian):
-                out.setdefault(i, []).append(j)
-                out.setdefault(j, []).append(i)
-    return out
+                found += [(i, j), (j, i)]
+    old = previous.pairs if previous is not None else np.zeros((0, 2), np.int64)
+    return Parallel(np.vstack([old, np.array(found, dtype=np.int64).reshape(-1, 2)]))
 
 
 def _pairs(vectors: np.ndarray, ra: np.ndarray, rb: np.ndarray, russian: np.ndarray) -> list[tuple[int, int]]:

@@ -17,12 +17,11 @@ _NAME_LIKE = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][\w-]{3,}")
 
 @dataclass(frozen=True, slots=True)
 class PartFacts:
-    """One part's answer types (a figure, a date, a person), adjacent term pairs, name-like words and gloss."""
+    """One part's answer types (a figure, a date, a person), name-like words and gloss."""
 
     has_number: bool
     has_date: bool
     has_person: bool
-    bigrams: frozenset
     names: tuple[str, ...]
     gloss: tuple[str, ...]
 
@@ -31,10 +30,14 @@ def facts_to_json(facts: PartFacts) -> list:
     return [facts.has_number, facts.has_date, facts.has_person, list(facts.names), list(facts.gloss)]
 
 
-def facts_from_json(values: list, meta: dict) -> PartFacts:
+def facts_from_json(values: list) -> PartFacts:
+    return PartFacts(bool(values[0]), bool(values[1]), bool(values[2]), tuple(values[3]), tuple(values[4]))
+
+
+def bigrams(meta: dict) -> frozenset:
+    """A part's adjacent term pairs, for phrase matches («сфере информационных технологий»)."""
     t = meta.get("terms", "").split()
-    return PartFacts(bool(values[0]), bool(values[1]), bool(values[2]), frozenset(zip(t, t[1:])), tuple(values[3]),
-                     tuple(values[4]))
+    return frozenset(zip(t, t[1:]))
 
 
 def gloss(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> tuple[str, ...]:
@@ -51,9 +54,8 @@ def gloss(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> tuple
 
 
 def facts(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> PartFacts:
-    t = meta.get("terms", "").split()
     return PartFacts(bool(_FIGURE.search(doc)), bool(_DATE.search(doc)), bool(_PERSON.search(doc)),
-                     frozenset(zip(t, t[1:])), tuple(_NAME_LIKE.findall(doc)), gloss(meta, doc, russian, dictionary, cache))
+                     tuple(_NAME_LIKE.findall(doc)), gloss(meta, doc, russian, dictionary, cache))
 
 
 def facts_of(ids: list[str], metas: list[dict], docs: list[str], russian, dictionary, cache: Path,
