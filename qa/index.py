@@ -216,7 +216,7 @@ class Index:
         if self.dictionary is not None and self.ids:
             self.dictionary.load_tables(self.reverse_cache)
         self.facts = facts_of(self.ids, self.metas, self.docs, self.russian, self.dictionary, self.reverse_cache,
-                              getattr(self, "facts", {}))
+                              getattr(self, "facts", {}), self.dictionary is not None and grow_from[1] is None)
         parts = list(self.facts.values())
         # What kind of answer each part can give: a figure, a date, a person («Хлопонина Александра Геннадьевича»).
         self.has_number = np.array([f.has_number for f in parts], dtype=bool)
@@ -231,17 +231,19 @@ class Index:
             if self.dictionary is not None:
                 self.gloss = (old_gloss.updated(kept[0], [list(f.gloss) for f in parts[int(kept[0].sum()):]])
                               if old_gloss is not None else Field([list(f.gloss) for f in parts]))
-            self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], self._sentence_terms(metas),
+            grown = int(kept[1].sum()) if old_lexical is not None else 0  # the kept sentences' terms are in the field
+            self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], self._sentence_terms(metas, grown),
                                               self.sentence_owner, expander, cache,
                                               [m.get("context_terms", "") for m in self.metas],
                                               [m["statement_id"] for m in self.metas],
                                               {m["statement_id"]: m.get("terms", "") for m in self.metas if m["paragraph"] == 0},
                                               (old_lexical, *kept) if old_lexical is not None else None)
 
-    def _sentence_terms(self, metas: list[dict]) -> list[str]:
-        # Stores written before sentence terms were kept at ingest get them computed here, once per load.
-        return [m["terms"] if "terms" in m else " ".join(terms(self.docs[owner][a:b]))
-                for m, owner, (a, b) in zip(metas, self.sentence_owner, self.sentence_spans)]
+    def _sentence_terms(self, metas: list[dict], kept: int = 0) -> list[str]:
+        # Stores written before sentence terms were kept at ingest get them computed here, once per load. The first
+        # `kept` are not read (a field grown from the last load has them; the kept file does not keep them twice).
+        return [""] * kept + [m["terms"] if "terms" in m else " ".join(terms(self.docs[owner][a:b]))
+                              for m, owner, (a, b) in zip(metas[kept:], self.sentence_owner[kept:], self.sentence_spans[kept:])]
 
     def sentences_of(self, rows: np.ndarray) -> np.ndarray:
         """The sentence rows of these parts."""

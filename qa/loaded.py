@@ -21,7 +21,7 @@ from qa.parallel import Parallel
 from qa.parts import PartFacts, facts_from_json, facts_to_json
 
 log = logging.getLogger(__name__)
-FORMAT = 3
+FORMAT = 4
 # The BM25 fields kept with the records (qa/lexical.py's four, and the dictionary glosses): a process that starts from
 # the file grows them by what changed instead of re-reading every part's terms (most of a first load at 100k parts).
 FIELDS = ("paragraphs", "prefixes", "sentences", "contexts", "gloss")
@@ -111,13 +111,14 @@ def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
             meta = orjson.loads(memoryview(data["meta"]))
             if meta.get("format") != FORMAT or meta.get("generation", "") != generation:
                 return None
-            by_id = dict(zip(meta["ids"], meta["metas"]))
+            metas = [{**meta["shared"][m["statement_id"]], **m} for m in meta["metas"]]
+            by_id = dict(zip(meta["ids"], metas))
             same_gloss = meta.get("glossed") == glossed
             facts = {rid: facts_from_json(v) for rid, v in meta["facts"].items() if rid in by_id} if same_gloss else {}
             fields = {name: Field.from_arrays(data, name) for name in FIELDS
                       if f"{name}.rows" in data.files and (name != "gloss" or same_gloss)}
             vectors, sentence_vectors = (np.load(_side(path, meta["token"], name), mmap_mode="r") for name in VECTORS)
-            return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], meta["metas"], meta["docs"],
+            return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], metas, meta["docs"],
                           vectors, meta["sentence_metas"], sentence_vectors, facts, glossed, data["russian"], fields,
                           generation, data["header_dot"], data["sentence_header_dot"], Parallel(data["parallel"]))
     except FileNotFoundError:
@@ -128,6 +129,21 @@ def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
 
 
 VECTORS = ("vectors", "sentence_vectors")
+
+
+def _factored(metas: list[dict]) -> tuple[dict[str, dict], list[dict]]:
+    """Each statement's fields that all its parts share (title, issuer, date, …) once, and each part's own: half the
+    metadata of a 100k-part file, and the parts of one statement share those strings in memory once read."""
+    shared: dict[str, dict] = {}
+    for m in metas:
+        common = shared.get(m["statement_id"])
+        if common is None:
+            shared[m["statement_id"]] = dict(m)
+        else:
+            for key in [k for k, v in common.items() if m.get(k, common) != v]:
+                del common[key]
+    return shared, [{k: v for k, v in m.items() if k == "statement_id" or shared[m["statement_id"]].get(k, m) != v}
+                    for m in metas]
 
 
 def _side(path: Path, token: str, name: str) -> Path:
@@ -157,8 +173,11 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
             token = uuid.uuid4().hex[:12]
             for name, vectors in zip(VECTORS, (loaded.vectors, loaded.sentence_vectors)):
                 _atomic(_side(path, token, name), lambda f, v=vectors: np.save(f, np.ascontiguousarray(v, np.float32)))
-            meta = {"format": FORMAT, "token": token, "served": loaded.served, "ids": loaded.ids, "metas": loaded.metas,
-                    "docs": loaded.docs, "sentence_metas": loaded.sentence_metas, "glossed": loaded.glossed,
+            shared, own = _factored(loaded.metas)
+            meta = {"format": FORMAT, "token": token, "served": loaded.served, "ids": loaded.ids, "shared": shared,
+                    "metas": own, "docs": loaded.docs, "glossed": loaded.glossed,
+                    # a sentence's terms are in the sentences field, kept below
+                    "sentence_metas": [{k: v for k, v in m.items() if k != "terms"} for m in loaded.sentence_metas],
                     "generation": loaded.generation, "facts": {rid: facts_to_json(f) for rid, f in loaded.facts.items()}}
             blob = np.frombuffer(orjson.dumps(meta), dtype=np.uint8)
             fields = {k: v for name, f in loaded.fields.items() for k, v in f.arrays(name).items()}

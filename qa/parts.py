@@ -23,15 +23,17 @@ class PartFacts:
     has_date: bool
     has_person: bool
     names: tuple[str, ...]
-    gloss: tuple[str, ...]
+    gloss: tuple[str, ...] | None  # None: not kept (read from a file that keeps the gloss field instead)
 
 
 def facts_to_json(facts: PartFacts) -> list:
-    return [facts.has_number, facts.has_date, facts.has_person, list(facts.names), list(facts.gloss)]
+    """Without the gloss: the file keeps the gloss field it made (qa/loaded.py), the larger part of a process's memory
+    at 100k parts if each part's words were kept too."""
+    return [facts.has_number, facts.has_date, facts.has_person, list(facts.names)]
 
 
 def facts_from_json(values: list) -> PartFacts:
-    return PartFacts(bool(values[0]), bool(values[1]), bool(values[2]), tuple(values[3]), tuple(values[4]))
+    return PartFacts(bool(values[0]), bool(values[1]), bool(values[2]), tuple(values[3]), None)
 
 
 def bigrams(meta: dict) -> frozenset:
@@ -59,8 +61,11 @@ def facts(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> PartF
 
 
 def facts_of(ids: list[str], metas: list[dict], docs: list[str], russian, dictionary, cache: Path,
-             known: dict[str, PartFacts]) -> dict[str, PartFacts]:
+             known: dict[str, PartFacts], with_gloss: bool = False) -> dict[str, PartFacts]:
     """Every record's facts: reused from `known` (the previous load) by record id, which carries the statement's
-    revision, so only records new since then are read — a reload after one statement changed reads one statement."""
+    revision, so only records new since then are read — a reload after one statement changed reads one statement.
+    `with_gloss`: a known one without its gloss is read again (a gloss field is being built from all of them)."""
+    if with_gloss:
+        known = {rid: f for rid, f in known.items() if f.gloss is not None}
     return {rid: known.get(rid) or facts(meta, doc, bool(ru), dictionary, cache)
             for rid, meta, doc, ru in zip(ids, metas, docs, russian)}

@@ -163,7 +163,8 @@ def test_a_reload_reads_only_the_statements_that_changed_and_equals_a_full_load(
 
 
 def _same_bm25(grown_index, rebuilt_index, rows: list[int]) -> None:
-    for question in ("How many points did the defense surrender?", "Сколько очков пропустила защита?"):
+    for question in ("How many points did the defense surrender?", "Сколько очков пропустила защита?",
+                     "Has everyone the right to seek asylum?"):
         grown, rebuilt = grown_index.lexical.scores(question), rebuilt_index.lexical.scores(question)
         for name in ("paragraph", "sentence", "prefix", "context", "residual"):
             assert np.allclose(getattr(rebuilt, name)[rows], getattr(grown, name), atol=1e-5), name
@@ -240,6 +241,9 @@ def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embed
     assert _mapped(unchanged.vectors) and _mapped(unchanged.sentence_vectors) and not _mapped(second.vectors)
     assert unchanged.ids == second.ids and np.array_equal(unchanged.vectors, second.vectors)
     assert unchanged.parallel == second.parallel and np.array_equal(unchanged.header_dot, second.header_dot)
+    _same_bm25(unchanged, full, [order[rid] for rid in unchanged.ids])
+    unchanged.refresh(force=True)  # all read again: the glosses the file does not keep (its gloss field has them) too
+    _same_bm25(unchanged, full, [order[rid] for rid in unchanged.ids])
 
     kept.write_bytes(b"not an npz")
     with caplog.at_level(logging.WARNING, logger="qa.loaded"):
