@@ -130,18 +130,21 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _run(cmd: list[str], env: dict) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process, its memory polled until it exits."""
-    start, peak = time.perf_counter(), 0.0
+def _run(cmd: list[str], env: dict) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and peak private memory (MB: RSS less the mapped files other processes share, such
+    as the kept index's vectors) of one child process, its memory polled until it exits."""
+    start, peak, private = time.perf_counter(), 0.0, 0.0
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while proc.poll() is None:
         peak = max(peak, memory_mb(proc.pid, "VmHWM"))
+        private = max(private, memory_mb(proc.pid, "RssAnon"))
         time.sleep(0.02)
-    return time.perf_counter() - start, peak
+    return time.perf_counter() - start, peak, private
 
 
-def cold_app(env: dict) -> tuple[float, float]:
-    """Seconds from starting app.py to its first answer over HTTP, and the app's peak RSS (MB) by then."""
+def cold_app(env: dict) -> tuple[float, float, float]:
+    """Seconds from starting app.py to its first answer over HTTP, the app's peak RSS (MB) by then and its private
+    memory then."""
     import urllib.request
 
     port = free_port()
@@ -159,11 +162,11 @@ def cold_app(env: dict) -> tuple[float, float]:
             except OSError:
                 time.sleep(0.2)
         elapsed = time.perf_counter() - start
-        peak = memory_mb(proc.pid, "VmHWM")
+        peak, private = memory_mb(proc.pid, "VmHWM"), memory_mb(proc.pid, "RssAnon")
     finally:
         proc.terminate()
         proc.wait(timeout=60)
-    return elapsed, peak
+    return elapsed, peak, private
 
 
 def _pct(values: list[float]) -> tuple[float, float]:
@@ -185,12 +188,12 @@ def measure(folder: Path, size: int, cold_only: bool = False) -> dict:
     env = {**os.environ, "QA_PERSIST_DIR": str(folder)}
     loaded.location(Settings(persist_dir=folder)).unlink(missing_ok=True)
     ask = [sys.executable, "-m", "qa", "ask", "Which operations are named?"]
-    fresh_s, fresh_rss = _run(ask, env)  # every record paged out of Chroma (and then kept beside the store)
-    ask_s, ask_rss = _run(ask, env)  # starting from the kept records
-    app_s, app_rss = cold_app(env)
+    fresh_s, fresh_rss, _ = _run(ask, env)  # every record paged out of Chroma (and then kept beside the store)
+    ask_s, ask_rss, ask_private = _run(ask, env)  # starting from the kept records
+    app_s, app_rss, app_private = cold_app(env)
     cold = {"target": size, "qa_ask_cold_from_chroma_s": round(fresh_s, 1), "qa_ask_from_chroma_peak_rss_mb": round(fresh_rss),
-            "qa_ask_cold_s": round(ask_s, 1), "qa_ask_peak_rss_mb": round(ask_rss), "app_first_answer_s": round(app_s, 1),
-            "app_peak_rss_mb": round(app_rss)}
+            "qa_ask_cold_s": round(ask_s, 1), "qa_ask_peak_rss_mb": round(ask_rss), "qa_ask_peak_private_mb": round(ask_private),
+            "app_first_answer_s": round(app_s, 1), "app_peak_rss_mb": round(app_rss), "app_private_mb": round(app_private)}
     if cold_only:
         return cold
     start = time.perf_counter()
@@ -251,7 +254,7 @@ def reload_after_one_statement(index, env: dict) -> float:
 def table(rows: list[dict]) -> str:
     cols = ["target", "paragraph_records", "index_load_s", "qa_ask_cold_from_chroma_s", "qa_ask_cold_s", "app_first_answer_s",
             "retrieval_ms_without_encoding", "answer_ms",
-            "encode_ms", "chroma_query_k4_ms", "ratio_retrieval_to_chroma_p50", "reload_after_add_s", "app_peak_rss_mb", "store_mb",
+            "encode_ms", "chroma_query_k4_ms", "ratio_retrieval_to_chroma_p50", "reload_after_add_s", "app_peak_rss_mb", "app_private_mb", "store_mb",
             "R@1 xquad-dev", "R@1 collection-dev"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for r in rows:

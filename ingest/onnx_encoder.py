@@ -49,17 +49,19 @@ class OnnxEncoder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_tokens)
-        self.pad_id = self.tokenizer.token_to_id("<pad>") or 0
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
-        # Creating the session takes 1-3 s, mostly in native code: it runs beside whatever the process does next (an
-        # index loading its records), and the first encode waits for it.
+        # Reading the tokenizer (0.7 s) and creating the session (1-3 s) is mostly native code: it runs beside whatever
+        # the process does next (connecting to the store, an index loading its records); the first encode waits for it.
         self._session: onnxruntime.InferenceSession | BaseException | None = None
+        self._tokenizer: Tokenizer | None = None
 
         def open_session() -> None:
             try:
+                tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+                tokenizer.enable_truncation(max_tokens)
+                self.pad_id = tokenizer.token_to_id("<pad>") or 0
+                self._tokenizer = tokenizer
                 self._session = onnxruntime.InferenceSession(str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"])
             except BaseException as exc:  # raised in the thread that encodes
                 self._session = exc
@@ -75,6 +77,11 @@ class OnnxEncoder:
         if isinstance(self._session, BaseException):
             raise RuntimeError(f"could not load the ONNX model: {self._session}") from self._session
         return self._session
+
+    @property
+    def tokenizer(self):
+        self.session  # noqa: B018 (waits for the loading thread, and raises what it raised)
+        return self._tokenizer
 
     def token_count(self, text: str) -> int:
         return len(self.tokenizer.encode(text).ids)

@@ -9,7 +9,8 @@ from qa.index import Index
 
 def load_index(settings: Settings | None = None) -> Index:
     settings = settings or get_settings()
-    index = Index(open_store(settings), embedder_for(settings), settings)
+    embedder = embedder_for(settings)  # first: its model loads in a thread of its own while the store opens
+    index = Index(open_store(settings), embedder, settings)
     index.refresh()
     return index
 
@@ -21,7 +22,8 @@ def serving_index(settings: Settings) -> Index:
 
     from ingest.store import Store, StoreUnavailable
 
-    index = Index(Store(settings), embedder_for(settings), settings)
+    embedder = embedder_for(settings)
+    index = Index(Store(settings), embedder, settings)
     try:
         index.refresh()
     except StoreUnavailable as exc:
