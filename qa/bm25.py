@@ -16,31 +16,38 @@ class Field:
 
     def __init__(self, docs: list[list[str]]):
         self.vocab: dict[str, int] = {}
-        self._set(np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.float64))
-        self._set(*self._appended(self._rows, self._terms, self._tf, self.doc_len, docs))
+        self._set(*self._appended(np.zeros(0, np.float64), docs))
 
     def updated(self, keep: np.ndarray, docs: list[list[str]]) -> Field:
         """A new field over the kept documents (in their order) followed by `docs`; this one is left as it was, for the
-        snapshot that still reads it."""
+        snapshot that still reads it. The kept postings stay in order (rows are renumbered monotonically, new rows come
+        after them): only the new ones are sorted and merged in, not all of them (a reload at 100k parts)."""
         if not docs and len(keep) == self.n_docs and keep.all():
             return self  # nothing changed: fields are never modified in place, so both snapshots may share it
         remap = np.cumsum(keep) - 1
         kept = keep[self._rows]
         new = object.__new__(Field)
         new.vocab = dict(self.vocab)
-        new._set(*new._appended(remap[self._rows[kept]].astype(np.int32), self._terms[kept], self._tf[kept],
-                                self.doc_len[keep], docs))
+        rows, terms, tf = remap[self._rows[kept]].astype(np.int32), self._terms[kept], self._tf[kept]
+        doc_len = self.doc_len[keep]
+        add_rows, add_terms, add_tf, add_len = new._appended(doc_len, docs)
+        order = np.lexsort((add_rows, add_terms))
+        at = np.searchsorted(terms, add_terms[order], side="right")  # after the kept postings of the same term
+        new._set(np.insert(rows, at, add_rows[order]), np.insert(terms, at, add_terms[order]), np.insert(tf, at, add_tf[order]),
+                 np.concatenate([doc_len, add_len]), ordered=True)
         return new
 
-    def _appended(self, rows, terms, tf, doc_len, docs: list[list[str]]):
+    def _appended(self, doc_len, docs: list[list[str]]):
+        """Postings (row, term, tf) and lengths of `docs`, numbered after the `doc_len` documents; new terms join the
+        vocabulary."""
         docs = [d or [EMPTY] for d in docs]
         ids = np.array([self.vocab.setdefault(t, len(self.vocab)) for d in docs for t in d], dtype=np.int64)
         lengths = np.array([len(d) for d in docs], dtype=np.int64)
         at = np.repeat(np.arange(len(docs), dtype=np.int64) + len(doc_len), lengths)
         width = max(len(self.vocab), 1)
         pairs, counts = np.unique(at * width + ids, return_counts=True)  # (document, term) → term frequency
-        return (np.concatenate([rows, (pairs // width).astype(np.int32)]), np.concatenate([terms, (pairs % width).astype(np.int32)]),
-                np.concatenate([tf, counts.astype(np.float32)]), np.concatenate([doc_len, lengths.astype(np.float64)]))
+        return ((pairs // width).astype(np.int32), (pairs % width).astype(np.int32), counts.astype(np.float32),
+                lengths.astype(np.float64))
 
     def arrays(self, name: str) -> dict[str, np.ndarray]:
         """The field as flat arrays under `name.*`, for a file (qa/loaded.py); terms never hold a newline."""
