@@ -22,6 +22,7 @@ from qa.names import NameIndex
 from qa.parallel import align
 from qa.parts import facts_of
 from qa.places import place_names
+from qa.rows import Rows
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,10 @@ class Index:
         self._terms_of: dict[str, set[str]] = {}
         self._text_of: dict[str, str] = {}
         dim = 384
-        self.vectors = np.asarray(data["embeddings"], dtype=np.float32).reshape(len(self.ids), -1) if self.ids else np.zeros((0, dim), np.float32)
+        vectors = data["embeddings"]
+        # rows mapped from a kept file (and those read since) stay where they are: qa/rows.py
+        self.vectors = vectors if isinstance(vectors, Rows) else \
+            np.asarray(vectors, dtype=np.float32).reshape(len(self.ids), -1) if self.ids else np.zeros((0, dim), np.float32)
         position = {rid: i for i, rid in enumerate(self.ids)}
         keep = [i for i, m in enumerate(sentences["metadatas"]) if m["chunk_id"] in position]
         metas = self.sentence_metas = [sentences["metadatas"][i] for i in keep]
@@ -174,7 +178,8 @@ class Index:
         self._sentence_order = np.argsort(self.sentence_owner, kind="stable")
         self._sentence_start = np.searchsorted(self.sentence_owner[self._sentence_order], np.arange(len(self.ids) + 1))
         self.sentence_spans = [(m["start"], m["stop"]) for m in metas]
-        vectors = np.asarray(sentences["embeddings"], dtype=np.float32)
+        vectors = sentences["embeddings"] if isinstance(sentences["embeddings"], Rows) \
+            else np.asarray(sentences["embeddings"], dtype=np.float32)
         # all kept (the usual case) leaves a kept file's mapped vectors mapped: an index never copies what it only reads
         self.sentence_vectors = (vectors if len(keep) == len(vectors) else vectors[keep]) if keep \
             else np.zeros((0, self.vectors.shape[1]), np.float32)

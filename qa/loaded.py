@@ -19,6 +19,7 @@ import orjson
 from qa.bm25 import Field
 from qa.parallel import Parallel
 from qa.parts import PartFacts, facts_from_json, facts_to_json
+from qa.rows import appended
 
 log = logging.getLogger(__name__)
 FORMAT = 4
@@ -71,8 +72,8 @@ class Loaded:
         kept_sentences = np.flatnonzero(sentence_mask)
         dim = self.vectors.shape[1]
 
-        def stacked(old: np.ndarray, new: list) -> np.ndarray:
-            return np.vstack([old, np.asarray(new, dtype=np.float32).reshape(len(new), dim)]) if len(new) else old
+        def stacked(old, new: list):
+            return appended(old, np.asarray(new, dtype=np.float32).reshape(len(new), dim))
 
         def kept(values: list, mask: np.ndarray, where: np.ndarray) -> list:
             return list(values) if mask.all() else [values[i] for i in where]  # nothing gone: one copy, no lookups
@@ -172,7 +173,7 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             token = uuid.uuid4().hex[:12]
             for name, vectors in zip(VECTORS, (loaded.vectors, loaded.sentence_vectors)):
-                _atomic(_side(path, token, name), lambda f, v=vectors: np.save(f, np.ascontiguousarray(v, np.float32)))
+                _atomic(_side(path, token, name), lambda f, v=vectors: _write_rows(f, v))
             shared, own = _factored(loaded.metas)
             meta = {"format": FORMAT, "token": token, "served": loaded.served, "ids": loaded.ids, "shared": shared,
                     "metas": own, "docs": loaded.docs, "glossed": loaded.glossed,
@@ -196,6 +197,15 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
         thread.start()
     else:
         write()
+
+
+def _write_rows(f, vectors) -> None:
+    """An .npy file of `vectors` (an array, mapped rows, or qa.rows.Rows), written a block of rows at a time rather
+    than copied whole into memory first."""
+    np.lib.format.write_array_header_1_0(f, {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
+                                             "fortran_order": False, "shape": tuple(vectors.shape)})
+    for start in range(0, len(vectors), 8192):
+        f.write(np.ascontiguousarray(vectors[start:start + 8192], dtype=np.float32).tobytes())
 
 
 def _atomic(path: Path, write) -> None:

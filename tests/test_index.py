@@ -192,6 +192,7 @@ def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embed
     from ingest.store import open_store
     from qa import loaded
     from qa.index import Index
+    from qa.rows import Rows
     from tests.conftest import make_settings
 
     # the UDHR in two languages are parallel statements: the second process aligns the new one with the kept one
@@ -238,7 +239,9 @@ def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embed
     loaded.save(kept, second._loaded(), background=False)
     unchanged = Index(open_store(settings), embedder, settings)
     unchanged.refresh()  # nothing committed since the second kept its file: the vectors are mapped from it, not read
-    assert _mapped(unchanged.vectors) and _mapped(unchanged.sentence_vectors) and not _mapped(second.vectors)
+    assert _mapped(unchanged.vectors) and _mapped(unchanged.sentence_vectors)
+    # the second mapped the first's rows, and holds only those of the statement it read (qa/rows.py)
+    assert isinstance(second.vectors, Rows) and _mapped(second.vectors.parts[0]) and len(second.vectors.parts[1]) < len(second.ids)
     assert unchanged.ids == second.ids and np.array_equal(unchanged.vectors, second.vectors)
     assert unchanged.parallel == second.parallel and np.array_equal(unchanged.header_dot, second.header_dot)
     _same_bm25(unchanged, full, [order[rid] for rid in unchanged.ids])
