@@ -22,7 +22,7 @@ from qa.names import NameIndex
 from qa.parallel import align
 from qa.parts import facts_of
 from qa.places import place_names
-from qa.rows import Rows
+from qa.rows import Rows, taken
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class Index:
         vectors = sentences["embeddings"] if isinstance(sentences["embeddings"], Rows) \
             else np.asarray(sentences["embeddings"], dtype=np.float32)
         # all kept (the usual case) leaves a kept file's mapped vectors mapped: an index never copies what it only reads
-        self.sentence_vectors = (vectors if len(keep) == len(vectors) else vectors[keep]) if keep \
+        self.sentence_vectors = (vectors if len(keep) == len(vectors) else taken(vectors, keep)) if keep \
             else np.zeros((0, self.vectors.shape[1]), np.float32)
         # the language of records kept from the last load is known (Loaded.merged puts them first); only new ones are read
         known = int(data.get("known", 0)) if "russian" in data else 0

@@ -19,7 +19,7 @@ import orjson
 from qa.bm25 import Field
 from qa.parallel import Parallel
 from qa.parts import PartFacts, facts_from_json, facts_to_json
-from qa.rows import appended
+from qa.rows import appended, taken
 
 log = logging.getLogger(__name__)
 FORMAT = 4
@@ -87,10 +87,10 @@ class Loaded:
         return ({"ids": kept(self.ids, keep, rows) + records["ids"],
                  "metadatas": kept(self.metas, keep, rows) + records["metadatas"],
                  "documents": kept(self.docs, keep, rows) + records["documents"],
-                 "embeddings": stacked(self.vectors if keep.all() else self.vectors[rows], records["embeddings"]),
+                 "embeddings": stacked(self.vectors if keep.all() else taken(self.vectors, rows), records["embeddings"]),
                  **russian, **derived, "known": len(rows)},
                 {"metadatas": kept(self.sentence_metas, sentence_mask, kept_sentences) + sentences["metadatas"],
-                 "embeddings": stacked(self.sentence_vectors if sentence_mask.all() else self.sentence_vectors[kept_sentences],
+                 "embeddings": stacked(self.sentence_vectors if sentence_mask.all() else taken(self.sentence_vectors, kept_sentences),
                                        sentences["embeddings"]), "known": len(kept_sentences)},
                 (keep, sentence_mask))
 

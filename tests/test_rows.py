@@ -1,9 +1,9 @@
-"""qa/rows.py: a kept file's mapped rows followed by rows read since read as one array, and stay mapped."""
+"""qa/rows.py: a kept file's mapped rows, less those removed and followed by those read since, read as one array."""
 from __future__ import annotations
 
 import numpy as np
 
-from qa.rows import Rows, appended
+from qa.rows import Rows, appended, taken
 
 
 def test_rows_index_as_the_stacked_array(tmp_path):
@@ -22,3 +22,21 @@ def test_rows_index_as_the_stacked_array(tmp_path):
     q = rng.standard_normal((8, 2)).astype(np.float32)
     assert np.allclose(rows @ q, whole @ q) and np.array_equal(np.asarray(rows), whole)
     assert appended(whole, second[:0]) is whole and isinstance(appended(whole, second), np.ndarray)  # in memory: one array
+
+
+def test_removed_rows_are_left_out_without_reading_the_others(tmp_path):
+    rng = np.random.default_rng(1)
+    np.save(tmp_path / "kept.npy", rng.standard_normal((40, 4)).astype(np.float32))
+    mapped = np.load(tmp_path / "kept.npy", mmap_mode="r")
+    new = rng.standard_normal((5, 4)).astype(np.float32)
+    keep = np.ones(40, bool)
+    keep[10:20] = False
+    rows = appended(taken(mapped, np.flatnonzero(keep)), new)  # a statement replaced: its old rows out, new ones in
+    whole = np.vstack([mapped[keep], new])
+    assert isinstance(rows, Rows) and rows.parts[0] is mapped and rows.shape == whole.shape
+    assert np.array_equal(np.asarray(rows), whole) and np.array_equal(rows[[0, 10, 30, 34]], whole[[0, 10, 30, 34]])
+    again = appended(taken(rows, np.arange(1, len(rows))), new)
+    assert np.array_equal(np.asarray(again), np.vstack([whole[1:], new]))
+    q = rng.standard_normal((4, 1)).astype(np.float32)
+    assert np.allclose(again @ q, np.vstack([whole[1:], new]) @ q)
+    assert isinstance(taken(whole, [0, 2]), np.ndarray)  # rows in memory are simply copied
