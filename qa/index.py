@@ -22,7 +22,7 @@ from qa.names import NameIndex
 from qa.parallel import align
 from qa.parts import facts_of
 from qa.places import place_names
-from qa.rows import Rows, taken
+from qa.rows import Rows, rowwise_dot, taken
 
 log = logging.getLogger(__name__)
 
@@ -206,10 +206,10 @@ class Index:
                               data.get("parallel"), known)
         # How close each part (and sentence) is to its own header: what a question's document-naming part explains.
         self.header_dot = np.concatenate([data["header_dot"][:known] if known else np.zeros(0, np.float32),
-                                          _rowwise(self.vectors[known:], self.vectors[self.header_of[known:]])])
+                                          rowwise_dot(self.vectors[known:], self.vectors[self.header_of[known:]])])
         self.sentence_header_dot = np.concatenate([
             data["sentence_header_dot"][:known_sentences] if known_sentences else np.zeros(0, np.float32),
-            _rowwise(self.sentence_vectors[known_sentences:], self.vectors[self.header_of[self.sentence_owner[known_sentences:]]])])
+            rowwise_dot(self.sentence_vectors[known_sentences:], self.vectors[self.header_of[self.sentence_owner[known_sentences:]]])])
         self.by_paragraph: dict[tuple[str, int], list[int]] = {}
         for i, m in sorted(enumerate(self.metas), key=lambda x: x[1]["part"]):
             self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
@@ -298,8 +298,3 @@ class Index:
         first = self.metas[self.by_paragraph[keys[0]][0]]
         return first, [(n, self.metas[self.by_paragraph[(sid, n)][0]].get("label", ""), self.paragraph_text(sid, n))
                        for sid, n in keys]
-
-
-def _rowwise(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Each row of `a` dotted with the same row of `b`."""
-    return np.einsum("ij,ij->i", a, b).astype(np.float32) if len(a) else np.zeros(0, np.float32)

@@ -79,6 +79,11 @@ def taken(old, rows: np.ndarray):
     return Rows([old], np.asarray(rows, dtype=np.int64)) if _mapped(old) else old[rows]
 
 
+def rowwise_dot(a, b) -> np.ndarray:
+    """Each row of `a` dotted with the same row of `b`."""
+    return np.einsum("ij,ij->i", a, b).astype(np.float32) if len(a) else np.zeros(0, np.float32)
+
+
 def _mapped(array) -> bool:
     """Whether an array's memory is a mapped file (through however many views)."""
     while array is not None:
