@@ -223,9 +223,11 @@ def _atomic(path: Path, write) -> None:
 def _drop_old_sides(path: Path, token: str) -> None:
     """Remove the vectors of saves before the last two (a process that read the previous file may not have mapped its
     vectors yet; one that has keeps them readable after the unlink)."""
-    tokens = {}
+    ours = re.compile(rf"{re.escape(path.stem)}\.([0-9a-f]{{12}})\.(?:{'|'.join(VECTORS)})\.npy")  # not another collection's
+    tokens: dict[str, list[Path]] = {}
     for side in path.parent.glob(f"{path.stem}.*.npy"):
-        tokens.setdefault(side.name[len(path.stem) + 1:].split(".")[0], []).append(side)
+        if match := ours.fullmatch(side.name):
+            tokens.setdefault(match.group(1), []).append(side)
     by_age = sorted((t for t in tokens if t != token), key=lambda t: max(f.stat().st_mtime for f in tokens[t]), reverse=True)
     for old in by_age[1:]:
         for side in tokens[old]:
