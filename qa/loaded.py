@@ -118,7 +118,7 @@ def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
             facts = {rid: facts_from_json(v) for rid, v in meta["facts"].items() if rid in by_id} if same_gloss else {}
             fields = {name: Field.from_arrays(data, name) for name in FIELDS
                       if f"{name}.rows" in data.files and (name != "gloss" or same_gloss)}
-            vectors, sentence_vectors = (np.load(_side(path, meta["token"], name), mmap_mode="r") for name in VECTORS)
+            vectors, sentence_vectors = (_mapped(_side(path, meta["token"], name)) for name in VECTORS)
             return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], metas, meta["docs"],
                           vectors, meta["sentence_metas"], sentence_vectors, facts, glossed, data["russian"], fields,
                           generation, data["header_dot"], data["sentence_header_dot"], Parallel(data["parallel"]))
@@ -145,6 +145,16 @@ def _factored(metas: list[dict]) -> tuple[dict[str, dict], list[dict]]:
                 del common[key]
     return shared, [{k: v for k, v in m.items() if k == "statement_id" or shared[m["statement_id"]].get(k, m) != v}
                     for m in metas]
+
+
+def _mapped(side: Path) -> np.ndarray:
+    """The vectors in `side`, mapped; a damaged file is named in the error (the kept npz alone would mislead)."""
+    try:
+        return np.load(side, mmap_mode="r")
+    except FileNotFoundError:
+        raise
+    except Exception as exc:
+        raise ValueError(f"{side.name}: {exc}") from exc
 
 
 def _side(path: Path, token: str, name: str) -> Path:
