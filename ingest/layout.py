@@ -8,6 +8,7 @@ import re
 from collections import Counter
 
 from ingest.records import Block
+from ingest.structure import CUT_TITLE, names_instrument
 from ingest.tables import RULE, SEPARATOR, fixed_width_table
 
 # A line that starts a list item or an article starts a new paragraph whatever its indentation.
@@ -116,4 +117,6 @@ def _ended(previous: str, text: str, width: int) -> bool:
     first_word = text.split(" ", 1)[0]
     if _ENDS_CLAUSE.search(previous) and room > 8:
         return True
+    if names_instrument(previous) and not CUT_TITLE.search(previous) and room > len(first_word) + 1:
+        return True  # a title line in title case ("Minutes of the meeting of Heads of Independent States") over its text
     return room > len(first_word) + 12 and len(previous) < 0.6 * width

@@ -10,7 +10,7 @@ from ingest.dates import find_date, find_place
 from ingest.header import NOTE, issuer_from, number_of, signers, title_from
 from ingest.readers import read_blocks
 from ingest.records import Block, IngestError, Paragraph, Statement
-from ingest.structure import ENDS_CLAUSE, LABEL, PREAMBLE, structure
+from ingest.structure import CUT_TITLE, ENDS_CLAUSE, LABEL, PREAMBLE, names_instrument, structure
 
 _TRAILING_NOTE = re.compile(r"(\s*\[[^\[\]\n]{1,40}\])+$")
 _HEADER_MAX = 8
@@ -189,12 +189,17 @@ def _join_continuations(blocks: list[Block]) -> list[Block]:
         if (prev is not None and not prev.kind and not block.kind and not LABEL.match(block.text) and not NOTE.match(block.text)
                 and not NOTE.match(prev.text)):
             text = block.text
-            if _caps_heading(prev.text):
+            if prev.text.count("[") > prev.text.count("]") and len(text) < 100 and not text.startswith("["):
+                # "Art. 7 [TREATY ON REDUCTION AND ELIMINATION OF STRATEGIC OFFENSIVE" / "ARMS"
+                joins = "]" in text or _caps(text)
+            elif _caps_heading(prev.text):
                 # «СОГЛАШЕНИЕ между … используемого» runs on; "EUROPEAN COMMISSION … LAW" (capitals to its end) does not.
                 tail_lower = prev.text.split()[-1][:1].islower()
-                joins = text[:1].islower() or (tail_lower and len(text) < 70 and not _ends_clause(text))
+                joins = text[:1].islower() or ((tail_lower or CUT_TITLE.search(prev.text)) and len(text) < 100 and not _ends_clause(text))
             else:
-                joins = len(prev.text) >= 80 and not _ends_clause(prev.text) and (text[:1].islower() or len(prev.text) >= 120)
+                # A title in title case ("Protocol to the Agreement … and Ukraine") ends where its text begins.
+                joins = (len(prev.text) >= 80 and not _ends_clause(prev.text) and (text[:1].islower() or len(prev.text) >= 120)
+                         and not names_instrument(prev.text))
             if joins:
                 sep = "" if re.search(r"[^\W\d_]{2}-$", prev.text) and text[:1].islower() else " "
                 out[-1] = Block((prev.text[:-1] if sep == "" else prev.text) + sep + text)

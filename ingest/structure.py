@@ -11,7 +11,7 @@ from ingest.records import Block
 from ingest.terms import is_russian
 
 LABEL = re.compile(
-    r"^(?:(?P<art>(?:Статья|Article|Art\.)\s+(?:[\dIVXLC]+|З)(?![\w-]))\.?"
+    r"^(?:(?P<art>(?:(?i:Статья|Article)|Art\.)\s+(?:[\dIVXLC]+|З)(?![\w-]))\.?"
     r"|(?P<pt>\d{1,3}(?:\.\d{1,3})*)[.)](?=\s)"
     r"|(?P<let>[а-яa-z])\)(?=\s))",
 )
@@ -21,6 +21,8 @@ _STAMP = re.compile(r"^(?:ПРИЛОЖЕНИЕ|Приложение|УТВЕРЖ
                     r"(?:\s+(?:к|Указом|Распоряжением|Постановлением|Президентом)\s.{0,120})?$")
 _ROMAN = re.compile(r"^(?P<roman>[IVXLC]+)\.\s+\S")
 _DONE = re.compile(r"^\[?(?:Done|Signed|Adopted)\s+(?:at|in)\s|^\[?Совершено\s+в\s|^(?:For|За)\s+(?:the\s+)?[A-ZА-ЯЁ]")
+# A title cut at a line break ends on a word that cannot end a title, a dash or a comma: "… BELARUS, RUSSIA AND".
+CUT_TITLE = re.compile(r"(?:\s(?:and|of|the|on|for|to|in|by|with|between|и|о|об|в|во|по|для|с|со|на|между)|\s[-–—]|,)$", re.I)
 _SIGN_LINE = re.compile(r"^(?:For|За)\s+(?:the\s+)?[A-ZА-ЯЁ]|^\[?Signatures?\]?$")
 
 
@@ -203,7 +205,7 @@ def is_heading(block: Block, blocks: list[Block], i: int) -> bool:
     m = LABEL.match(text)
     if m and m.group("art") and (len(text) < 40 or (len(text) < 100 and re.fullmatch(r"[^a-zа-яё]*", text[m.end():]))):
         return True  # "Article 5", "Art. 5 [TERRITORIAL INTEGRITY; FREEDOM OF MOVEMENT]"
-    if PREAMBLE.match(text) or (_is_caps(text) and len(text) < 120 and not number_of(text)):
+    if PREAMBLE.match(text) or (_is_caps(text) and len(text) < 120 and not number_of(text)) or names_instrument(text):
         return True
     if _ROMAN.match(text) and len(text) < 150 and not ENDS_CLAUSE.search(text):
         return True
@@ -224,11 +226,16 @@ def _is_section_heading(block: Block) -> bool:
         return False
     if block.kind == "heading" and block.label.startswith("#") or _is_caps(first) and len(first) >= 4 and common_word(first):
         return True
-    # A compendium's next instrument: "Protocol to the Agreement establishing …", "Alma Ata Declaration".
+    return names_instrument(text)
+
+
+def names_instrument(text: str) -> bool:
+    """A compendium's next instrument named in title case: "Protocol to the Agreement establishing … and Ukraine",
+    "Alma Ata Declaration", "Minutes of the meeting of Heads of Independent States" — a line, not a clause."""
     from ingest.header import DOC_TYPES
 
     named = DOC_TYPES.match(text) or re.search(r"\b(?:Declaration|Agreement|Protocol|Statement|Decision)$", text)
-    return bool(named) and len(text) < 160 and not ENDS_CLAUSE.search(text) and text[:1].isupper()
+    return bool(named) and len(text) < 240 and not ENDS_CLAUSE.search(text) and text[:1].isupper() and "\n" not in text
 
 
 def common_word(word: str) -> bool:
@@ -257,7 +264,8 @@ def is_person(text: str) -> bool:
 
 
 def _article_name(label: str) -> str:
-    return re.sub(r"\bЗ$", "3", re.sub(r"^Art\.", "Article", label.rstrip(".")))
+    label = label.rstrip(".")
+    return re.sub(r"\bЗ$", "3", re.sub(r"^Art\.", "Article", label[:1].upper() + label[1:]))
 
 
 def _heading_name(text: str) -> str:
@@ -267,9 +275,16 @@ def _heading_name(text: str) -> str:
         if not _is_caps(word) and words:
             break
         words.append(word)
-    name = " ".join(words)
+    name = " ".join(words) if _is_caps(text.split()[0]) else _short(text)
     name = re.sub(r"^TEXT OF\s+", "", name, flags=re.I).split(" - ")[0].strip(" ,:")
     return name[:1].upper() + name[1:].lower() if _is_caps(name) else name
+
+
+def _short(text: str, limit: int = 90) -> str:
+    """A title-case instrument's name, cut at a word before `limit` characters."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,") + " …"
 
 
 def _stamp_name(text: str, russian: bool) -> str:
@@ -301,7 +316,8 @@ def _closing_line(text: str) -> bool:
 
 def _signature_end(blocks: list[Block], i: int) -> int:
     end = i + 1
-    while end < len(blocks) and blocks[end].kind != "rule" and _closing_line(blocks[end].text) and not _STAMP.match(blocks[end].text):
+    while (end < len(blocks) and blocks[end].kind != "rule" and _closing_line(blocks[end].text) and not _STAMP.match(blocks[end].text)
+           and not names_instrument(blocks[end].text.strip())):
         end += 1
     return end
 

@@ -134,3 +134,35 @@ def test_signature_blocks_and_annex_stamps_are_not_prose():
     assert kinds["УТВЕРЖДЕНО"] == "annex-title"
     assert kinds["3. (Утратил силу - Указ Президента Российской Федерации от 02.08.2006 г. N 832с)"] == "note"
     assert not any(p.kind in ("item", "paragraph") and p.text in ("Москва, Кремль", "N 1120") for p in s.body)
+
+
+def test_a_compendiums_instruments_each_label_their_own_parts():
+    # After a signature block, a title in title case ("Alma Ata Declaration", a title wrapped over lines) opens the
+    # next instrument: its parts are labelled by it, not numbered on under the previous agreement's last article.
+    s = parse_file(needs_shared(CORPUS / "cis_agreements_1991_CDL94-54_pdftext_en.txt"))
+
+    def label(start: str) -> str:
+        return next(p.label for p in s.paragraphs if p.text.startswith(start))
+
+    assert label("Cooperation between the parties in the Commonwealth") == "Alma Ata Declaration"
+    assert label("Pending the resolution of the issue") == "Minutes of the meeting of Heads of Independent States"
+    assert label("The Parties recognize the planet-wide nature").endswith("Article 8 (1)")  # «article 8» in the scan
+    protocol = next(p for p in s.paragraphs if p.text.startswith("Protocol to the Agreement"))
+    assert protocol.kind == "heading" and protocol.text.endswith("and Ukraine")
+    # a heading in capitals broken over two lines is one heading
+    assert any(p.kind == "heading" and p.text.startswith("TEXT OF DECLARATION BY THE HEADS OF STATE OF BELARUS, RUSSIA AND UKRAINE")
+               for p in s.paragraphs)
+
+
+def test_title_case_instrument_titles_in_a_plain_text_compendium():
+    from ingest.parse import parse_blocks
+    from ingest.readers import text_blocks
+
+    text = ("Agreements of the founding states\n\nI.L.M. reprint, 1992\n\nAGREEMENT ON CUSTOMS\n\nArticle 1\n\nThe Parties "
+            "abolish customs duties between them.\n\nDone at Minsk on 8 December 1991.\n\nFor Belarus\n\nS. Shushkevich\n\n"
+            "Minsk, 8 December 1991\n\nProtocol on the common market\n\nThe Parties shall form a common market within two years.\n")
+    s = parse_blocks(text_blocks(text), "c")
+    label = {p.text: p.label for p in s.paragraphs}
+    assert label["The Parties abolish customs duties between them."] == "Article 1"  # the first instrument heads the file
+    assert label["Protocol on the common market"] == "Protocol on the common market"
+    assert label["The Parties shall form a common market within two years."] == "Protocol on the common market"
