@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,6 +60,9 @@ class Settings(BaseSettings):
                             "translating English query words; empty to use embeddings alone.")
     translated_query_weight: float = Field(1.0, description="Embed the question with its translations appended too (0 turns it off).")
     max_translations: int = Field(2, description="Most corpus lemmas one English query word is translated to.")
+    translation_senses: Literal["both", "word"] = Field(
+        "both", description="How a word's dictionary senses are chosen when it has more than max_translations: 'word' "
+        "(those nearest to the word, by embedding), 'both' (the dictionary's first sense, then the nearest).")
     max_quotes: int = Field(3, description="Most quotes from the top statement in one answer.")
     max_statements: int = Field(5, description="Most statements one answer cites (the best paragraph of each that answers).")
     other_statement_margin: float = Field(5.0, description="A statement other than the top one is cited only when its best "

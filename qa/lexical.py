@@ -23,6 +23,7 @@ _FRAME = frozenset("mention say said tell accord regard concern упоминат
                    "речь идти".split())
 # What every question about a statement calls it: a match on these says nothing about whether the text can answer.
 _FRAME_NOUNS = frozenset("statement document declar заявление документ декларация".split())
+_VERB_ENDINGS = ("ть", "ться", "чь", "чься", "ти", "тись")
 # Bounded work per question: the distinct words read (each costs a lemma, BM25 scores, maybe a model call); a question
 # within QA_MAX_QUESTION_CHARS has far fewer, so the cap only stops text that reached here some other way.
 MAX_QUERY_WORDS = 100
@@ -118,26 +119,37 @@ class LexicalIndex:
 
     def __post_init__(self) -> None:
         self.position = {t: i for i, t in enumerate(self.vocab)}
+        self._verbs: dict[str, list[str]] = {}
+        for t in self.vocab:
+            if t.endswith(_VERB_ENDINGS):
+                self._verbs.setdefault(t[:5], []).append(t)
         self.has_latin = any(t[:1].isascii() and t[:1].isalpha() for t in self.df)
 
     @property
     def df(self) -> dict[str, int]:
         return self.paragraphs.df
 
-    def translate(self, words: list[str], embed_words, dictionary=None, limit: int = 2) -> dict[str, list[str]]:
+    def translate(self, words: list[str], embed_words, dictionary=None, limit: int = 2, senses: str = "both") -> dict[str, list[str]]:
         """Each foreign query word → corpus lemmas: its dictionary translations the corpus has, ranked by similarity
         to the word (which picks the sense) when there are more than `limit`; a word the dictionary cannot translate
         maps to its nearest corpus lemma when that is clearly nearest. embed_words is called only when needed."""
         if self.vocab_vectors is None or not len(words):
             return {}
-        found = {w: [t for t in (dictionary.translations(w) if dictionary else ()) if t in self.position] for w in words}
+        found = {w: list(dict.fromkeys(c for t in (dictionary.translations(w) if dictionary else ()) if (c := self.corpus_form(t))))
+                 for w in words}
         out = {w: ts for w, ts in found.items() if 0 < len(ts) <= limit}
         # A place the corpus never mentions (Iran) has no stand-in: its nearest lemma would be some other country.
         rest = [w for w in words if w not in out and not (found[w] == [] and w[:1].isupper() and russian_names(w))]
         for word, vector in zip(rest, embed_words(rest) if rest else []):
             if found[word]:
+                if senses == "order":
+                    out[word] = found[word][:limit]
+                    continue
                 sims = self.vocab_vectors[[self.position[t] for t in found[word]]] @ vector
-                out[word] = [found[word][i] for i in np.argsort(-sims, kind="stable")[:limit]]
+                ranked = [found[word][i] for i in np.argsort(-sims, kind="stable")]
+                # e5 read one word out of context picks odd senses (approving → проявлять, dismisses → собрание);
+                # the dictionary lists the commonest sense first (одобрять, отпускать).
+                out[word] = list(dict.fromkeys([found[word][0], *ranked] if senses == "both" else ranked))[:limit]
                 continue
             row = self.vocab_vectors @ vector
             top2 = np.argpartition(-row, 1)[:2] if len(row) > 1 else np.array([0, 0])
@@ -145,6 +157,18 @@ class LexicalIndex:
             if row[a] >= self.min_similarity and row[a] - row[b] >= self.min_margin:
                 out[word] = [self.vocab[a]]
         return {w: out[w] for w in words if w in out}
+
+    def corpus_form(self, t: str) -> str | None:
+        """The corpus lemma a dictionary word stands for: itself, or for a verb the corpus has only in its other aspect
+        (the dictionary gives одобрять, назначать, освобождать; a decree says «Одобрить», «назначается»,
+        «освобождается») the corpus verb that shares its stem — all but its last four letters, five at least."""
+        if t in self.position:
+            return t
+        if not t.endswith(_VERB_ENDINGS):
+            return None
+        stem = t[: max(5, len(t) - 4)]
+        partners = [v for v in self._verbs.get(t[:5], ()) if v.startswith(stem)]
+        return min(partners, key=lambda v: (len(v), v)) if partners else None
 
     def foreign_words(self, question: str, limit: int = 8) -> list[str]:
         """Non-Cyrillic content words of the question (candidates for translation into the corpus's Russian)."""

@@ -167,7 +167,8 @@ def translate(index: Index, question: str) -> tuple[dict[str, list[str]], dict[s
     if not s.expand_queries or lexical is None:
         return {}, {}
     foreign = lexical.foreign_words(question, s.expand_max_words)
-    translations = lexical.translate(foreign, index.query_vectors, index.dictionary, s.max_translations)
+    translations = lexical.translate(foreign, index.query_vectors, index.dictionary, s.max_translations,
+                                     s.translation_senses)
     if index.dictionary:
         russian = lexical.russian_words(question, s.expand_max_words)
         translations.update(lexical.translate_russian(russian, index.dictionary, index.reverse_cache, s.max_translations,

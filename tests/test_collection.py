@@ -121,3 +121,13 @@ def test_filters_mask_equals_the_rule_per_part(collection, filters):
     expected = [filters.allows(m) for m in collection.metas]
     assert filters.mask(collection).tolist() == expected
     assert any(expected) or filters.until == "1991-12-31"
+
+
+def test_english_verbs_translate_to_the_decrees_own_words(collection):
+    # The dictionary's first sense is kept beside the one nearest by embedding (which read "approving" as проявлять),
+    # and reaches the corpus's aspect of the verb («Одобрить», «назначается»).
+    from qa.query import read_query
+
+    query = read_query(collection, "Who appoints the commandant, and who signed the order approving the draft?")
+    assert "назначить" in query.translations["appoints"]
+    assert "одобрить" in query.translations["approving"]

@@ -78,3 +78,19 @@ def test_which_documents_questions_ask_for_every_statement():
                 "Кто подписал указ?", "What does the statement say about climate change?"]
     assert all(_ASKS_DOCUMENTS.search(q) for q in asks)
     assert not any(_ASKS_DOCUMENTS.search(q) for q in not_asks)
+
+
+def test_a_dictionary_verb_finds_its_other_aspect_in_the_corpus():
+    # The dictionary gives imperfectives (одобрять, назначать); decrees say «Одобрить», «освобождается».
+    from qa.bm25 import Field
+    from qa.lexical import LexicalIndex
+
+    vocab = ["назначить", "одобрить", "освобождаться", "передать", "передний", "стол"]
+    empty = Field([[]])
+    lexical = LexicalIndex(empty, empty, empty, np.zeros(0, np.int64), vocab=vocab)
+    assert lexical.corpus_form("одобрять") == "одобрить"
+    assert lexical.corpus_form("назначать") == "назначить"
+    assert lexical.corpus_form("освобождать") == "освобождаться"
+    assert lexical.corpus_form("передавать") == "передать"  # not передний: an adjective is no verb's partner
+    assert lexical.corpus_form("стол") == "стол"
+    assert lexical.corpus_form("столовая") is None  # a noun the corpus lacks has no stand-in
