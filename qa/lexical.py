@@ -183,12 +183,13 @@ class LexicalIndex:
         return sorted(words, key=lambda w: (not w[:1].isupper(), -len(w)))[:limit]
 
     def russian_words(self, question: str, limit: int = 8) -> list[str]:
-        """Russian content words the corpus lacks, when it has English text to translate them into."""
+        """Russian content words, when the corpus has English text to translate them into: those it lacks in Russian
+        first, then the longest (a word its Russian decrees have is still needed to reach its English agreements)."""
         if not self.has_latin:
             return []
         words = [w for w in capped_words(question)
-                 if _CYRILLIC.search(w) and w.lower() not in _STOP and term(w) not in _STOP | _FRAME and term(w) not in self.df]
-        return sorted(words, key=len, reverse=True)[:limit]
+                 if _CYRILLIC.search(w) and w.lower() not in _STOP and term(w) not in _STOP | _FRAME]
+        return sorted(words, key=lambda w: (term(w) in self.df, -len(w)))[:limit]
 
     def translate_russian(self, words: list[str], dictionary, cache: Path | None = None, limit: int = 2,
                           embed_words=None) -> dict[str, list[str]]:

@@ -94,3 +94,18 @@ def test_a_dictionary_verb_finds_its_other_aspect_in_the_corpus():
     assert lexical.corpus_form("передавать") == "передать"  # not передний: an adjective is no verb's partner
     assert lexical.corpus_form("стол") == "стол"
     assert lexical.corpus_form("столовая") is None  # a noun the corpus lacks has no stand-in
+
+
+def test_russian_words_are_translated_even_when_russian_text_has_them():
+    # In a collection of Russian decrees and English agreements, «соглашения» is in the decrees and must still reach
+    # the agreements; words the corpus lacks in Russian come first.
+    from ingest.terms import term
+    from qa.bm25 import Field
+    from qa.lexical import LexicalIndex
+
+    docs = Field([[term("соглашение"), term("участник")], ["agreement", "particip"]])
+    lexical = LexicalIndex(docs, docs, docs, np.zeros(0, np.int64))
+    words = lexical.russian_words("Что участники соглашения решили о сотрудничестве?")
+    assert set(words) == {"участники", "соглашения", "решили", "сотрудничестве"}
+    assert words[:2] == ["сотрудничестве", "решили"]  # not in the corpus in Russian: translated first
+    assert LexicalIndex(Field([["соглашение"]]), docs, docs, np.zeros(0, np.int64)).russian_words("Что в соглашении?") == []
