@@ -3,6 +3,7 @@ label path in the document's own numbering («п. 2 «б»», "Article 13 (2)", 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from ingest.dates import find_date, find_place
@@ -55,6 +56,7 @@ def structure(blocks: list[Block]) -> list[Part]:
     """Parts in reading order; rules (`____`) close a signature block and are dropped."""
     russian = is_russian(" ".join(b.text for b in blocks[:50]))
     sections = _section_ids(blocks)
+    casing = _casing(blocks)
     numbered = {sections[i] for i, b in enumerate(blocks) if (m := LABEL.match(b.text)) and (m.group("art") or m.group("pt"))}
     parts: list[Part] = []
     at = _Place()
@@ -99,9 +101,9 @@ def structure(blocks: list[Block]) -> list[Part]:
                 parts.append(Part("heading", text, _path(at.section, "Преамбула" if russian else "Preamble"), at.section_heading))
             elif _is_section_heading(block):
                 if i and sections[i] != sections[i - 1]:
-                    at = _Place(section=_heading_name(text))
+                    at = _Place(section=_heading_name(text, casing))
                 elif not at.section:
-                    at.section = _heading_name(text) if parts else ""
+                    at.section = _heading_name(text, casing) if parts else ""
                 at.section_heading = text
                 parts.append(Part("heading", text, at.section, ""))
             elif (roman := _ROMAN.match(text)):
@@ -268,8 +270,24 @@ def _article_name(label: str) -> str:
     return re.sub(r"\bЗ$", "3", re.sub(r"^Art\.", "Article", label[:1].upper() + label[1:]))
 
 
-def _heading_name(text: str) -> str:
-    """The name a section goes by: the capitals that open its heading («ВРЕМЕННОЕ ПОЛОЖЕНИЕ о …» → «Временное положение»)."""
+def _casing(blocks: list[Block]) -> dict[str, str]:
+    """How the document writes its words mid-sentence: a lower-case word → its capitalised form, for the words it
+    capitalises more often than not there (Belarus, Commonwealth, «Республики»)."""
+    counts: Counter = Counter()
+    for block in blocks:
+        for m in _MID_SENTENCE.finditer(block.text):
+            word = m.group(1)
+            if not _is_caps(word) or len(word) == 1:
+                counts[word.lower(), word[:1].isupper()] += 1
+    return {w: w[:1].upper() + w[1:] for (w, capital), n in counts.items() if capital and n > counts[w, False]}
+
+
+_MID_SENTENCE = re.compile(r"(?:(?<=[^\W\d_] )|(?<=[^\W\d_][,;] ))([^\W\d_][\w-]*)")
+
+
+def _heading_name(text: str, casing: dict[str, str] | None = None) -> str:
+    """The name a section goes by: the capitals that open its heading («ВРЕМЕННОЕ ПОЛОЖЕНИЕ о …» → «Временное
+    положение»), its words cased as the document writes them elsewhere ("… of Belarus, Russia and Ukraine")."""
     words = []
     for word in text.split():
         if not _is_caps(word) and words:
@@ -277,7 +295,10 @@ def _heading_name(text: str) -> str:
         words.append(word)
     name = " ".join(words) if _is_caps(text.split()[0]) else _short(text)
     name = re.sub(r"^TEXT OF\s+", "", name, flags=re.I).split(" - ")[0].strip(" ,:")
-    return name[:1].upper() + name[1:].lower() if _is_caps(name) else name
+    if not _is_caps(name):
+        return name
+    name = re.sub(r"[^\W\d_][\w-]*", lambda m: (casing or {}).get(m.group(0), m.group(0)), name.lower())
+    return name[:1].upper() + name[1:]
 
 
 def _short(text: str, limit: int = 90) -> str:

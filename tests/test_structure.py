@@ -147,6 +147,8 @@ def test_a_compendiums_instruments_each_label_their_own_parts():
     assert label("Cooperation between the parties in the Commonwealth") == "Alma Ata Declaration"
     assert label("Pending the resolution of the issue") == "Minutes of the meeting of Heads of Independent States"
     assert label("The Parties recognize the planet-wide nature").endswith("Article 8 (1)")  # «article 8» in the scan
+    # a heading in capitals names its section in the words' own casing, as the text writes them elsewhere
+    assert label("We, the Republic of Belarus").startswith("Agreement establishing the Commonwealth of Independent States")
     protocol = next(p for p in s.paragraphs if p.text.startswith("Protocol to the Agreement"))
     assert protocol.kind == "heading" and protocol.text.endswith("and Ukraine")
     # a heading in capitals broken over two lines is one heading
