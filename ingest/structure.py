@@ -3,11 +3,10 @@ label path in the document's own numbering («п. 2 «б»», "Article 13 (2)", 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from ingest.dates import find_date, find_place
-from ingest.header import NOTE, SIGNER, _is_caps, number_of
+from ingest.header import DOC_TYPES, NOTE, SIGNER, _body_casing, _is_caps, _recase, number_of
 from ingest.records import Block
 from ingest.terms import is_russian
 
@@ -56,7 +55,7 @@ def structure(blocks: list[Block]) -> list[Part]:
     """Parts in reading order; rules (`____`) close a signature block and are dropped."""
     russian = is_russian(" ".join(b.text for b in blocks[:50]))
     sections = _section_ids(blocks)
-    casing = _casing(blocks)
+    casing = _body_casing("\n".join(b.text for b in blocks if not _is_caps(b.text)))
     numbered = {sections[i] for i, b in enumerate(blocks) if (m := LABEL.match(b.text)) and (m.group("art") or m.group("pt"))}
     parts: list[Part] = []
     at = _Place()
@@ -234,8 +233,6 @@ def _is_section_heading(block: Block) -> bool:
 def names_instrument(text: str) -> bool:
     """A compendium's next instrument named in title case: "Protocol to the Agreement establishing … and Ukraine",
     "Alma Ata Declaration", "Minutes of the meeting of Heads of Independent States" — a line, not a clause."""
-    from ingest.header import DOC_TYPES
-
     named = DOC_TYPES.match(text) or re.search(r"\b(?:Declaration|Agreement|Protocol|Statement|Decision)$", text)
     return bool(named) and len(text) < 240 and not ENDS_CLAUSE.search(text) and text[:1].isupper() and "\n" not in text
 
@@ -270,21 +267,6 @@ def _article_name(label: str) -> str:
     return re.sub(r"\bЗ$", "3", re.sub(r"^Art\.", "Article", label[:1].upper() + label[1:]))
 
 
-def _casing(blocks: list[Block]) -> dict[str, str]:
-    """How the document writes its words mid-sentence: a lower-case word → its capitalised form, for the words it
-    capitalises more often than not there (Belarus, Commonwealth, «Республики»)."""
-    counts: Counter = Counter()
-    for block in blocks:
-        for m in _MID_SENTENCE.finditer(block.text):
-            word = m.group(1)
-            if not _is_caps(word) or len(word) == 1:
-                counts[word.lower(), word[:1].isupper()] += 1
-    return {w: w[:1].upper() + w[1:] for (w, capital), n in counts.items() if capital and n > counts[w, False]}
-
-
-_MID_SENTENCE = re.compile(r"(?:(?<=[^\W\d_] )|(?<=[^\W\d_][,;] ))([^\W\d_][\w-]*)")
-
-
 def _heading_name(text: str, casing: dict[str, str] | None = None) -> str:
     """The name a section goes by: the capitals that open its heading («ВРЕМЕННОЕ ПОЛОЖЕНИЕ о …» → «Временное
     положение»), its words cased as the document writes them elsewhere ("… of Belarus, Russia and Ukraine")."""
@@ -297,8 +279,7 @@ def _heading_name(text: str, casing: dict[str, str] | None = None) -> str:
     name = re.sub(r"^TEXT OF\s+", "", name, flags=re.I).split(" - ")[0].strip(" ,:")
     if not _is_caps(name):
         return name
-    name = re.sub(r"[^\W\d_][\w-]*", lambda m: (casing or {}).get(m.group(0), m.group(0)), name.lower())
-    return name[:1].upper() + name[1:]
+    return _recase(name, casing or {}, first=True)
 
 
 def _short(text: str, limit: int = 90) -> str:

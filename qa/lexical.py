@@ -130,9 +130,10 @@ class LexicalIndex:
         return self.paragraphs.df
 
     def translate(self, words: list[str], embed_words, dictionary=None, limit: int = 2, senses: str = "both") -> dict[str, list[str]]:
-        """Each foreign query word → corpus lemmas: its dictionary translations the corpus has, ranked by similarity
-        to the word (which picks the sense) when there are more than `limit`; a word the dictionary cannot translate
-        maps to its nearest corpus lemma when that is clearly nearest. embed_words is called only when needed."""
+        """Each foreign query word → corpus lemmas: its dictionary translations the corpus has (a verb in either
+        aspect), when there are more than `limit` the dictionary's first (senses "both") and those nearest to the word;
+        a word the dictionary cannot translate maps to its nearest corpus lemma when that is clearly nearest.
+        embed_words is called only when needed."""
         if self.vocab_vectors is None or not len(words):
             return {}
         found = {w: list(dict.fromkeys(c for t in (dictionary.translations(w) if dictionary else ()) if (c := self.corpus_form(t))))
@@ -142,9 +143,6 @@ class LexicalIndex:
         rest = [w for w in words if w not in out and not (found[w] == [] and w[:1].isupper() and russian_names(w))]
         for word, vector in zip(rest, embed_words(rest) if rest else []):
             if found[word]:
-                if senses == "order":
-                    out[word] = found[word][:limit]
-                    continue
                 sims = self.vocab_vectors[[self.position[t] for t in found[word]]] @ vector
                 ranked = [found[word][i] for i in np.argsort(-sims, kind="stable")]
                 # e5 read one word out of context picks odd senses (approving → проявлять, dismisses → собрание);
