@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ingest.records import METADATA_KINDS
 from ingest.terms import is_russian, term, terms
 from qa.index import Index
@@ -151,7 +153,8 @@ def misses(query: Query, hit: Hit, index: Index) -> tuple[list[Reason], list[Rea
                 found.append(Reason("name_missing", (asked.group(0),)))
     label = hit.meta.get("label", "")
     text = hit.text[len(label):] if label and hit.text.startswith(label) else hit.text  # "Article 30" is no figure
-    if query.asks_quantity and (hit.paragraph == 0 or not _NUMBER.search(text)):  # a header's figures are dates
+    # a header's figures are dates; one entry of a list under a heading answers "how many" by the list's length
+    if query.asks_quantity and (hit.paragraph == 0 or not _NUMBER.search(text)) and not _list_entry(hit, index):
         found.append(Reason("no_figure"))
     places = _asked_places(question)
     names = _asked_names(query, index)
@@ -167,6 +170,15 @@ def misses(query: Query, hit: Hit, index: Index) -> tuple[list[Reason], list[Rea
         if not _names_place(haystack, lemmas, russian, english):
             found.append(Reason("name_missing", (shown,)))
     return found, unmatched
+
+
+def _list_entry(hit: Hit, index: Index) -> bool:
+    """Whether the part is one of several entries under one heading (the judges named to one court)."""
+    context = hit.meta.get("context", "")
+    if not context or hit.meta.get("kind") != "item":
+        return False
+    rows = np.flatnonzero(index.statement_of == hit.statement_id)
+    return sum(index.metas[i].get("context") == context for i in rows) >= 3
 
 
 def _spelled_otherwise(word: str, words: set[str]) -> bool:

@@ -131,3 +131,12 @@ def test_english_verbs_translate_to_the_decrees_own_words(collection):
     query = read_query(collection, "Who appoints the commandant, and who signed the order approving the draft?")
     assert "назначить" in query.translations["appoints"]
     assert "одобрить" in query.translations["approving"]
+
+
+def test_how_many_is_answered_by_a_list_of_entries(collection):
+    # Four judges named under one court heading: the list's length answers "how many", though no entry is a figure.
+    a = answer("Сколько судей назначено в Курский областной суд?", collection)
+    assert a.answered, a.reason
+    first = a.citations[0]
+    meta = next(m for m in collection.metas if (m["statement_id"], m["paragraph"]) == (first.statement_id, first.paragraph))
+    assert first.statement_id == "kremlin_act_18777_ru" and "Курского областного суда" in meta.get("context", "")
