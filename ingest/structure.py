@@ -23,6 +23,7 @@ _ROMAN = re.compile(r"^(?P<roman>[IVXLC]+)\.\s+\S")
 _DONE = re.compile(r"^\[?(?:Done|Signed|Adopted)\s+(?:at|in)\s|^\[?Совершено\s+в\s|^(?:For|За)\s+(?:the\s+)?[A-ZА-ЯЁ]")
 # A title cut at a line break ends on a word that cannot end a title, a dash or a comma: "… BELARUS, RUSSIA AND".
 CUT_TITLE = re.compile(r"(?:\s(?:and|of|the|on|for|to|in|by|with|between|и|о|об|в|во|по|для|с|со|на|между)|\s[-–—]|,)$", re.I)
+_BLANK = re.compile(r"_{3,}")
 _SIGN_LINE = re.compile(r"^(?:For|За)\s+(?:the\s+)?[A-ZА-ЯЁ]|^\[?Signatures?\]?$")
 
 
@@ -81,7 +82,11 @@ def structure(blocks: list[Block]) -> list[Part]:
             continue
         if _starts_signature(blocks, i):
             end = _signature_end(blocks, i)
-            parts.append(Part("signature", "\n".join(b.text for b in blocks[i:end]), "", at.section_heading))
+            text = "\n".join(b.text for b in blocks[i:end])
+            # A draft's blank signature («Совершено в ____ "___" ____ 2002 г.») dates and places nothing: it is the
+            # draft's own text (its copies, its languages), not the act's signature block.
+            blank = bool(_BLANK.search(text))
+            parts.append(Part("paragraph" if blank else "signature", text, at.section if blank else "", at.section_heading))
             i = end
             continue
         if _STAMP.match(text):

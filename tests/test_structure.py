@@ -168,3 +168,11 @@ def test_title_case_instrument_titles_in_a_plain_text_compendium():
     assert label["The Parties abolish customs duties between them."] == "Article 1"  # the first instrument heads the file
     assert label["Protocol on the common market"] == "Protocol on the common market"
     assert label["The Parties shall form a common market within two years."] == "Protocol on the common market"
+
+
+def test_a_drafts_blank_signature_is_its_text_not_the_acts_signature():
+    s = parse_file(needs_shared(CORPUS / "kremlin_act_18656_ru.txt"))
+    signatures = [p for p in s.paragraphs if p.kind == "signature"]
+    assert len(signatures) == 1 and "8 октября 2002 года" in signatures[0].text
+    form = next(p for p in s.paragraphs if p.text.startswith("Совершено в ____"))
+    assert form.kind == "paragraph" and form.label == "Соглашение"
