@@ -5,6 +5,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -119,15 +120,20 @@ class LexicalIndex:
 
     def __post_init__(self) -> None:
         self.position = {t: i for i, t in enumerate(self.vocab)}
-        self._verbs: dict[str, list[str]] = {}
-        for t in self.vocab:
-            if t.endswith(_VERB_ENDINGS):
-                self._verbs.setdefault(t[:5], []).append(t)
         self.has_latin = any(t[:1].isascii() and t[:1].isalpha() for t in self.df)
 
     @property
     def df(self) -> dict[str, int]:
         return self.paragraphs.df
+
+    @cached_property
+    def _verbs(self) -> dict[str, list[str]]:
+        """Corpus verbs by their first five letters: built on the first translation that needs one, not at load."""
+        verbs: dict[str, list[str]] = {}
+        for t in self.vocab:
+            if t.endswith(_VERB_ENDINGS):
+                verbs.setdefault(t[:5], []).append(t)
+        return verbs
 
     def translate(self, words: list[str], embed_words, dictionary=None, limit: int = 2, senses: str = "both") -> dict[str, list[str]]:
         """Each foreign query word → corpus lemmas: its dictionary translations the corpus has (a verb in either

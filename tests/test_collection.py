@@ -36,9 +36,8 @@ def dev_results(collection):
 
 
 def test_collection_dev_floors(dev_results):
-    """Floors a little under the values measured when written (session 10): cited correct 0.719 (EN 0.688 / RU 0.750),
-    R@3 0.875, unanswerable refused 0.50, answerable refused 0.031, citation precision 0.655 (cited correct 0.734 once a
-    draft's blank signature became its text), gold statements cited on
+    """Floors a little under the values measured when written (session 10): cited correct 0.734 (EN 0.719 / RU 0.750),
+    R@3 0.875, unanswerable refused 0.50, answerable refused 0.031, citation precision 0.655, gold statements cited on
     the multi-document questions 0.69. The models are fitted on this set among others (held-out-fold numbers:
     python -m qa.calibrate)."""
     table = metrics_by_language(dev_results)
