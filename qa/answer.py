@@ -83,12 +83,12 @@ def quote_for(index: Index, hit: Hit, query_vec: np.ndarray) -> str:
     record, row = hit.best_sentence
     if row < 0 or hit.paragraph == 0 or hit.meta.get("kind") in ("signature", "table-row"):
         return hit.text.strip()
-    rows = np.flatnonzero(index.sentence_owner == record)
+    rows = index.sentences_of(np.array([record]))
     sims = index.sentence_vectors[rows] @ query_vec
     at = int(np.flatnonzero(rows == row)[0])
     chosen = [at] + [j for j in (at - 1, at + 1) if 0 <= j < len(rows) and sims[j] >= sims[at] - 0.02]
-    start = min(index.sentence_spans[rows[j]][0] for j in chosen)
-    stop = max(index.sentence_spans[rows[j]][1] for j in chosen)
+    start = int(min(index.sentences.start[rows[j]] for j in chosen))
+    stop = int(max(index.sentences.stop[rows[j]] for j in chosen))
     return index.docs[record][start:stop].strip()
 
 
@@ -174,7 +174,7 @@ def with_parallels(hits: list[Hit], index: Index, query, filters: Filters | None
             if meta["statement_id"] in cited or len(cited) >= limit or (filters and not filters.allows(meta)):
                 continue
             cited.add(meta["statement_id"])
-            sentences = np.flatnonzero(index.sentence_owner == row)
+            sentences = index.sentences_of(np.array([row]))
             sims = index.sentence_vectors[sentences] @ query.vector if len(sentences) else np.zeros(0)
             best = int(sentences[int(np.argmax(sims))]) if len(sentences) else -1
             out.append(Hit(meta["statement_id"], meta["paragraph"], hit.score, float(index.vectors[row] @ query.vector),

@@ -15,13 +15,14 @@ from ingest.store import Store, StoreUnavailable, committed, unavailable, versio
 from ingest.terms import is_russian, terms
 from qa import loaded
 from qa.bm25 import Field
+from qa.columns import Facts, Sentences
 from qa.dictionary import load_dictionary, reverse_cache
 from qa.lexical import LexicalIndex
 from qa.loaded import Loaded, served_as
 from qa.names import NameIndex
 from qa.parallel import align
-from qa.parts import facts_of
-from qa.places import place_names
+from qa.parts import facts
+from qa.places import keep_in as keep_places_in
 from qa.rows import Rows, rowwise_dot, taken
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,6 @@ class Index:
                 records, sentences, kept = base.merged(manifests, changed, records, sentences)
             fresh = object.__new__(Index)
             fresh.__dict__.update(self.__dict__)  # store, embedder, settings, lock and query cache are shared
-            fresh.facts = base.facts  # read again only for records new since `base`
             if base.ids is not self.ids and base.fields.get("paragraphs") is not None:
                 # a file another process kept: the BM25 fields kept with it grow by what changed, as this index's own do
                 fresh.lexical, fresh.gloss = LexicalIndex.from_fields(base.fields), base.fields.get("gloss")
@@ -142,8 +142,8 @@ class Index:
     def _loaded(self) -> Loaded:
         lexical, gloss = getattr(self, "lexical", None), getattr(self, "gloss", None)
         fields = {**(lexical.fields() if lexical is not None else {}), **({"gloss": gloss} if gloss is not None else {})}
-        return Loaded(self._served, self.ids, self.metas, self.docs, self.vectors, self.sentence_metas, self.sentence_vectors,
-                      getattr(self, "facts", {}), self._glossed, getattr(self, "russian", np.zeros(0, bool)), fields,
+        return Loaded(self._served, self.ids, self.metas, self.docs, self.vectors, self.sentences, self.sentence_vectors,
+                      getattr(self, "facts", None), self._glossed, getattr(self, "russian", np.zeros(0, bool)), fields,
                       self._generation or "", self.header_dot, self.sentence_header_dot, self.parallel)
 
     def _base(self, force: bool, manifests: dict | None, generation: str) -> Loaded:
@@ -170,14 +170,17 @@ class Index:
         self.vectors = vectors if isinstance(vectors, Rows) else \
             np.asarray(vectors, dtype=np.float32).reshape(len(self.ids), -1) if self.ids else np.zeros((0, dim), np.float32)
         position = {rid: i for i, rid in enumerate(self.ids)}
-        keep = [i for i, m in enumerate(sentences["metadatas"]) if m["chunk_id"] in position]
-        metas = self.sentence_metas = [sentences["metadatas"][i] for i in keep]
-        self.sentence_owner = np.array([position[m["chunk_id"]] for m in metas], dtype=np.int64)
+        # sentences kept from the last load come as columns (qa/columns.py), those just read as Chroma's metadata
+        kept_sentences = sentences.get("table", Sentences.empty())
+        new_sentences, keep = Sentences.of(sentences["metadatas"], position)
+        metas = [sentences["metadatas"][i] for i in keep]
+        keep = list(range(len(kept_sentences))) + [len(kept_sentences) + i for i in keep]
+        self.sentences = kept_sentences.then(new_sentences)
+        self.sentence_owner = self.sentences.owner
         self.row_of = position
         # Each part's sentence rows (CSR over sentence_owner): what stage two reads of a candidate found in the store.
         self._sentence_order = np.argsort(self.sentence_owner, kind="stable")
         self._sentence_start = np.searchsorted(self.sentence_owner[self._sentence_order], np.arange(len(self.ids) + 1))
-        self.sentence_spans = [(m["start"], m["stop"]) for m in metas]
         vectors = sentences["embeddings"] if isinstance(sentences["embeddings"], Rows) \
             else np.asarray(sentences["embeddings"], dtype=np.float32)
         # all kept (the usual case) leaves a kept file's mapped vectors mapped: an index never copies what it only reads
@@ -216,25 +219,27 @@ class Index:
         self.lexical = None
         self.gloss = None
         self.dictionary = load_dictionary(self.settings.dictionary) if self.settings.expand_queries else None
-        place_names()  # CLDR names (~0.6 s once per process) now, not on the first question that names a place
+        keep_places_in(Path(self.settings.model_cache))  # now, not on the first question that names a place
         self.reverse_cache = reverse_cache(self.settings)
         if self.dictionary is not None and self.ids:
             self.dictionary.load_tables(self.reverse_cache)
-        self.facts = facts_of(self.ids, self.metas, self.docs, self.russian, self.dictionary, self.reverse_cache,
-                              getattr(self, "facts", {}), self.dictionary is not None and grow_from[1] is None)
-        parts = list(self.facts.values())
+        # What each part can answer, kept for the rows loaded before and read for the rest — for all of them when the
+        # gloss field is built anew (no field to grow: its glosses come with the facts).
+        known_facts = data.get("facts") if self.dictionary is None or grow_from[1] is not None else None
+        start = len(known_facts) if known_facts is not None else 0
+        parts = [facts(m, d, bool(ru), self.dictionary, self.reverse_cache)
+                 for m, d, ru in zip(self.metas[start:], self.docs[start:], self.russian[start:])]
+        self.facts = Facts.of(parts) if known_facts is None else known_facts.then(Facts.of(parts))
         # What kind of answer each part can give: a figure, a date, a person («Хлопонина Александра Геннадьевича»).
-        self.has_number = np.array([f.has_number for f in parts], dtype=bool)
-        self.has_date = np.array([f.has_date for f in parts], dtype=bool)
-        self.has_person = np.array([f.has_person for f in parts], dtype=bool)
-        self.names = NameIndex.build(w for f in parts for w in f.names) if self.ids else None
+        self.has_number, self.has_date, self.has_person = self.facts.has_number, self.facts.has_date, self.facts.has_person
+        self.names = NameIndex.build(self.facts.words()) if self.ids else None
         if self.ids:
             safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
             cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"
             expander = self.embedder if self.settings.expand_queries else None
             old_lexical, old_gloss = grow_from
             if self.dictionary is not None:
-                self.gloss = (old_gloss.updated(kept[0], [list(f.gloss) for f in parts[int(kept[0].sum()):]])
+                self.gloss = (old_gloss.updated(kept[0], [list(f.gloss) for f in parts[int(kept[0].sum()) - start:]])
                               if old_gloss is not None else Field([list(f.gloss) for f in parts]))
             grown = int(kept[1].sum()) if old_lexical is not None else 0  # the kept sentences' terms are in the field
             self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], self._sentence_terms(metas, grown),
@@ -244,11 +249,15 @@ class Index:
                                               {m["statement_id"]: m.get("terms", "") for m in self.metas if m["paragraph"] == 0},
                                               (old_lexical, *kept) if old_lexical is not None else None)
 
-    def _sentence_terms(self, metas: list[dict], kept: int = 0) -> list[str]:
-        # Stores written before sentence terms were kept at ingest get them computed here, once per load. The first
-        # `kept` are not read (a field grown from the last load has them; the kept file does not keep them twice).
-        return [""] * kept + [m["terms"] if "terms" in m else " ".join(terms(self.docs[owner][a:b]))
-                              for m, owner, (a, b) in zip(metas[kept:], self.sentence_owner[kept:], self.sentence_spans[kept:])]
+    def _sentence_terms(self, new: list[dict], kept: int = 0) -> list[str]:
+        # The first `kept` are not read (a field grown from the last load has them; the kept file does not keep them
+        # twice). Other sentences loaded before, and those of stores written before sentence terms were kept at
+        # ingest, get them computed from their text; the `new` ones just read carry theirs.
+        before = len(self.sentences) - len(new)
+        owner, start, stop = self.sentences.owner, self.sentences.start, self.sentences.stop
+        own = [" ".join(terms(self.docs[o][a:b])) for o, a, b in zip(owner[kept:before], start[kept:before], stop[kept:before])]
+        return [""] * kept + own + [m["terms"] if "terms" in m else " ".join(terms(self.docs[o][a:b]))
+                                    for m, o, a, b in zip(new, owner[before:], start[before:], stop[before:])]
 
     def sentences_of(self, rows: np.ndarray) -> np.ndarray:
         """The sentence rows of these parts."""

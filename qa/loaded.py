@@ -17,12 +17,12 @@ import numpy as np
 import orjson
 
 from qa.bm25 import Field
+from qa.columns import Facts, Sentences
 from qa.parallel import Parallel
-from qa.parts import PartFacts, facts_from_json, facts_to_json
 from qa.rows import appended, taken
 
 log = logging.getLogger(__name__)
-FORMAT = 4
+FORMAT = 5
 # The BM25 fields kept with the records (qa/lexical.py's four, and the dictionary glosses): a process that starts from
 # the file grows them by what changed instead of re-reading every part's terms (most of a first load at 100k parts).
 FIELDS = ("paragraphs", "prefixes", "sentences", "contexts", "gloss")
@@ -42,10 +42,10 @@ class Loaded:
     metas: list[dict] = field(default_factory=list)
     docs: list[str] = field(default_factory=list)
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
-    sentence_metas: list[dict] = field(default_factory=list)
+    sentences: Sentences = field(default_factory=Sentences.empty)
     sentence_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
-    facts: dict[str, PartFacts] = field(default_factory=dict)  # record id → what qa/parts.py read from it
-    glossed: bool = True  # whether the facts' glosses were made with the dictionary
+    facts: Facts | None = None  # by row: what qa/parts.py read from each record (None: to be read again)
+    glossed: bool = True  # whether the gloss field was made with the dictionary
     russian: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # per record: is its text Russian
     fields: dict[str, Field] = field(default_factory=dict)  # BM25 over these records and sentences, in their order
     generation: str = ""  # the vector collections they were read from (ingest/store.py Store.generation)
@@ -67,8 +67,7 @@ class Loaded:
         gone = set(changed) | {sid for sid in self.served if sid not in manifests}
         keep = np.array([m["statement_id"] not in gone for m in self.metas], dtype=bool)
         rows = np.flatnonzero(keep)
-        kept_ids = {self.ids[i] for i in rows}
-        sentence_mask = np.array([m.get("chunk_id") in kept_ids for m in self.sentence_metas], dtype=bool)
+        kept_sentence_table, sentence_mask = self.sentences.kept(keep)
         kept_sentences = np.flatnonzero(sentence_mask)
         dim = self.vectors.shape[1]
 
@@ -84,12 +83,13 @@ class Loaded:
         if self.header_dot is not None and self.sentence_header_dot is not None and self.parallel is not None:
             derived = {"header_dot": self.header_dot[rows], "sentence_header_dot": self.sentence_header_dot[kept_sentences],
                        "parallel": self.parallel.kept(keep)}
+        facts = {"facts": self.facts.kept(rows)} if self.facts is not None and len(self.facts) == len(self.ids) else {}
         return ({"ids": kept(self.ids, keep, rows) + records["ids"],
                  "metadatas": kept(self.metas, keep, rows) + records["metadatas"],
                  "documents": kept(self.docs, keep, rows) + records["documents"],
                  "embeddings": stacked(self.vectors if keep.all() else taken(self.vectors, rows), records["embeddings"]),
-                 **russian, **derived, "known": len(rows)},
-                {"metadatas": kept(self.sentence_metas, sentence_mask, kept_sentences) + sentences["metadatas"],
+                 **russian, **derived, **facts, "known": len(rows)},
+                {"table": kept_sentence_table, "metadatas": sentences["metadatas"],
                  "embeddings": stacked(self.sentence_vectors if sentence_mask.all() else taken(self.sentence_vectors, kept_sentences),
                                        sentences["embeddings"]), "known": len(kept_sentences)},
                 (keep, sentence_mask))
@@ -113,14 +113,14 @@ def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
             if meta.get("format") != FORMAT or meta.get("generation", "") != generation:
                 return None
             metas = [{**meta["shared"][m["statement_id"]], **m} for m in meta["metas"]]
-            by_id = dict(zip(meta["ids"], metas))
             same_gloss = meta.get("glossed") == glossed
-            facts = {rid: facts_from_json(v) for rid, v in meta["facts"].items() if rid in by_id} if same_gloss else {}
             fields = {name: Field.from_arrays(data, name) for name in FIELDS
                       if f"{name}.rows" in data.files and (name != "gloss" or same_gloss)}
+            facts = Facts.from_arrays(data, meta["names"]) if "facts.has_number" in data.files else None
             vectors, sentence_vectors = (_mapped(_side(path, meta["token"], name)) for name in VECTORS)
             return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], metas, meta["docs"],
-                          vectors, meta["sentence_metas"], sentence_vectors, facts, glossed, data["russian"], fields,
+                          vectors, Sentences.from_arrays(data), sentence_vectors, facts,
+                          glossed, data["russian"], fields,
                           generation, data["header_dot"], data["sentence_header_dot"], Parallel(data["parallel"]))
     except FileNotFoundError:
         return None
@@ -186,15 +186,14 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
                 _atomic(_side(path, token, name), lambda f, v=vectors: _write_rows(f, v))
             shared, own = _factored(loaded.metas)
             meta = {"format": FORMAT, "token": token, "served": loaded.served, "ids": loaded.ids, "shared": shared,
-                    "metas": own, "docs": loaded.docs, "glossed": loaded.glossed,
-                    # a sentence's terms are in the sentences field, kept below
-                    "sentence_metas": [{k: v for k, v in m.items() if k != "terms"} for m in loaded.sentence_metas],
-                    "generation": loaded.generation, "facts": {rid: facts_to_json(f) for rid, f in loaded.facts.items()}}
+                    "metas": own, "docs": loaded.docs, "glossed": loaded.glossed, "generation": loaded.generation,
+                    "names": loaded.facts.names if loaded.facts is not None else []}
             blob = np.frombuffer(orjson.dumps(meta), dtype=np.uint8)
             fields = {k: v for name, f in loaded.fields.items() for k, v in f.arrays(name).items()}
+            columns = {**loaded.sentences.arrays(), **(loaded.facts.arrays() if loaded.facts is not None else {})}
             _atomic(path, lambda f: np.savez(f, meta=blob, russian=loaded.russian, header_dot=loaded.header_dot,
                                              sentence_header_dot=loaded.sentence_header_dot,
-                                             parallel=(loaded.parallel or Parallel()).pairs, **fields))
+                                             parallel=(loaded.parallel or Parallel()).pairs, **columns, **fields))
             _drop_old_sides(path, token)
         except Exception as exc:  # a read-only or full disk costs the next process time, not this one its answers
             log.warning("could not keep the index cache at %s (%s)", path, exc)

@@ -26,16 +26,6 @@ class PartFacts:
     gloss: tuple[str, ...] | None  # None: not kept (read from a file that keeps the gloss field instead)
 
 
-def facts_to_json(facts: PartFacts) -> list:
-    """Without the gloss: the file keeps the gloss field it made (qa/loaded.py), the larger part of a process's memory
-    at 100k parts if each part's words were kept too."""
-    return [facts.has_number, facts.has_date, facts.has_person, list(facts.names)]
-
-
-def facts_from_json(values: list) -> PartFacts:
-    return PartFacts(bool(values[0]), bool(values[1]), bool(values[2]), tuple(values[3]), None)
-
-
 def bigrams(meta: dict) -> frozenset:
     """A part's adjacent term pairs, for phrase matches («сфере информационных технологий»)."""
     t = meta.get("terms", "").split()
@@ -58,14 +48,3 @@ def gloss(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> tuple
 def facts(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> PartFacts:
     return PartFacts(bool(_FIGURE.search(doc)), bool(_DATE.search(doc)), bool(_PERSON.search(doc)),
                      tuple(_NAME_LIKE.findall(doc)), gloss(meta, doc, russian, dictionary, cache))
-
-
-def facts_of(ids: list[str], metas: list[dict], docs: list[str], russian, dictionary, cache: Path,
-             known: dict[str, PartFacts], with_gloss: bool = False) -> dict[str, PartFacts]:
-    """Every record's facts: reused from `known` (the previous load) by record id, which carries the statement's
-    revision, so only records new since then are read — a reload after one statement changed reads one statement.
-    `with_gloss`: a known one without its gloss is read again (a gloss field is being built from all of them)."""
-    if with_gloss:
-        known = {rid: f for rid, f in known.items() if f.gloss is not None}
-    return {rid: known.get(rid) or facts(meta, doc, bool(ru), dictionary, cache)
-            for rid, meta, doc, ru in zip(ids, metas, docs, russian)}

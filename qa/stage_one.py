@@ -3,10 +3,12 @@ clause), and the dot products of those candidates alone — instead of a scan of
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 
 from ingest.hnsw import DIGEST_KEY
+from qa.columns import digest_column
 from qa.index import Index
 
 log = logging.getLogger(__name__)
@@ -37,10 +39,10 @@ def nearest_rows(index: Index, vectors: list[np.ndarray], allowed: np.ndarray, f
     try:
         # ids only: fetching metadata costs Chroma ~0.5 ms a result (35 ms for 60 at 100k parts), the search itself ~2 ms
         maps = _digest_maps(index) if where is None and index.store.distinct_ready else None
-        if maps is not None and None not in maps[0] and None not in maps[1]:  # each distinct vector once
-            rows = set(_rows_of(maps[0], index.store.nearest(vectors, k, distinct=True)).tolist())
+        if maps is not None and maps[0] is not None and (maps[1] is not None or not len(index.sentence_owner)):
+            rows = set(maps[0].rows(index.store.nearest(vectors, k, distinct=True)).tolist())  # each distinct vector once
             if len(index.sentence_owner):
-                sentences = _rows_of(maps[1], index.store.nearest(vectors, k, sentences=True, distinct=True))
+                sentences = maps[1].rows(index.store.nearest(vectors, k, sentences=True, distinct=True))
                 rows |= set(index.sentence_owner[sentences].tolist())
         else:
             rows = {row_of[rid] for ids in index.store.nearest(vectors, k, where) for rid in ids if rid in row_of}
@@ -55,25 +57,36 @@ def nearest_rows(index: Index, vectors: list[np.ndarray], allowed: np.ndarray, f
     return rows_array[allowed[rows_array]]
 
 
-def _digest_maps(index: Index) -> tuple[dict, dict]:
-    """Digest → the part rows, and → the sentence rows, with that vector (a key None: records loaded without one)."""
+def _digest_maps(index: Index) -> tuple[Digests, Digests]:
+    """The part rows, and the sentence rows, by their vectors' digests (None: records loaded without one)."""
     cached = index.__dict__.get("_digest_rows")
-    if cached is None or cached[0] is not index.metas:  # first use, or a reload made new lists: map them (once)
-        cached = index.__dict__["_digest_rows"] = (index.metas, _by_digest(index.metas), _by_digest(index.sentence_metas))
+    if cached is None or cached[0] is not index.metas:  # first use, or a reload made new lists: sort them (once)
+        parts = digest_column([m.get(DIGEST_KEY) or "" for m in index.metas])
+        cached = index.__dict__["_digest_rows"] = (index.metas, Digests.of(parts), Digests.of(index.sentences.digest))
     return cached[1], cached[2]
 
 
-def _rows_of(by_digest: dict, found: list[list[str]]) -> np.ndarray:
-    """The rows whose vectors have these digests: every copy of each."""
-    rows = [r for digests in found for d in digests for r in by_digest.get(d, ())]
-    return np.unique(np.asarray(rows, dtype=np.int64))
+@dataclass
+class Digests:
+    """Rows sorted by their vectors' digests: every row with a given digest, by binary search."""
 
+    order: np.ndarray
+    sorted: np.ndarray
 
-def _by_digest(metas: list[dict]) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {}
-    for i, m in enumerate(metas):
-        out.setdefault(m.get(DIGEST_KEY), []).append(i)
-    return out
+    @classmethod
+    def of(cls, digests: np.ndarray) -> Digests | None:
+        if not len(digests) or (digests == b"").any():
+            return None
+        order = np.argsort(digests, kind="stable")
+        return cls(order, digests[order])
+
+    def rows(self, found: list[list[str]]) -> np.ndarray:
+        """The rows whose vectors have these digests: every copy of each."""
+        wanted = np.array([d.encode() for digests in found for d in digests], dtype="S")
+        if not len(wanted):
+            return np.zeros(0, np.int64)
+        lo, hi = np.searchsorted(self.sorted, wanted, "left"), np.searchsorted(self.sorted, wanted, "right")
+        return np.unique(np.concatenate([self.order[a:b] for a, b in zip(lo, hi)]).astype(np.int64))
 
 
 def partial_products(index: Index, vectors: list[np.ndarray], rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:

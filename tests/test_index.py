@@ -156,10 +156,15 @@ def test_a_reload_reads_only_the_statements_that_changed_and_equals_a_full_load(
     rows = [order[rid] for rid in reader.ids]
     assert [fresh.metas[i] for i in rows] == reader.metas and [fresh.docs[i] for i in rows] == reader.docs
     assert np.allclose(fresh.vectors[rows], reader.vectors)
-    assert sorted(map(tuple, reader.sentence_spans)) == sorted(map(tuple, fresh.sentence_spans))
+    assert _spans(reader) == _spans(fresh)
     assert len(reader.sentence_owner) == len(fresh.sentence_owner)
     # the BM25 fields, grown from the loaded ones rather than rebuilt, score every part as a rebuild does
     _same_bm25(reader, fresh, rows)
+
+
+def _spans(index) -> list[tuple]:
+    """Each sentence as its part's id and its span there."""
+    return sorted(zip((index.ids[o] for o in index.sentences.owner), index.sentences.start.tolist(), index.sentences.stop.tolist()))
 
 
 def _same_bm25(grown_index, rebuilt_index, rows: list[int]) -> None:
@@ -226,8 +231,12 @@ def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embed
     assert np.array_equal(full.russian[rows], second.russian)  # kept with the records, read for the new ones only
     # what is derived from every vector was kept for the old rows and computed for the new: as a full load has it
     assert np.allclose(full.header_dot[rows], second.header_dot, atol=1e-5)
-    spot = {(m["chunk_id"], m["start"]): v for m, v in zip(full.sentence_metas, full.sentence_header_dot)}
-    assert np.allclose([spot[(m["chunk_id"], m["start"])] for m in second.sentence_metas], second.sentence_header_dot, atol=1e-5)
+    spot = {(full.ids[o], a): v for o, a, v in zip(full.sentences.owner, full.sentences.start, full.sentence_header_dot)}
+    assert np.allclose([spot[(second.ids[o], a)] for o, a in zip(second.sentences.owner, second.sentences.start)],
+                       second.sentence_header_dot, atol=1e-5)
+    # so are the facts, by row, and the sentences' digests
+    assert np.array_equal(full.has_number[rows], second.has_number) and [full.facts.names[i] for i in rows] == second.facts.names
+    assert sorted(full.sentences.digest.tolist()) == sorted(second.sentences.digest.tolist())
     pairs = {(full.ids[i], full.ids[j]) for i, js in full.parallel.items() for j in js}
     assert len(pairs) > 40 and pairs == {(second.ids[i], second.ids[j]) for i, js in second.parallel.items() for j in js}
     # the file keeps the BM25 fields too: the second process grew them by the one new statement, not rebuilt them

@@ -15,3 +15,16 @@ def test_countries_regions_and_cities_both_ways():
 def test_pseudo_territories_are_not_places():
     assert russian_names("World") == [] and russian_names("European Union") == []
     assert len(place_names()["en"]) > 500
+
+
+def test_the_table_is_kept_in_the_cache_and_read_back_whole(tmp_path):
+    import orjson
+
+    from qa.places import _from_cldr, keep_in
+
+    keep_in(tmp_path)
+    kept = list(tmp_path.glob("places-babel-*.json"))
+    assert len(kept) == 1 and orjson.loads(kept[0].read_bytes()) == _from_cldr()
+    kept[0].write_text("{not json")  # a damaged file is rebuilt, not trusted
+    keep_in(tmp_path)
+    assert orjson.loads(kept[0].read_bytes()) == _from_cldr() == place_names()
