@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.hnsw import DIGEST_KEY
+from ingest.terms import terms
 from qa.parts import PartFacts
 
 
@@ -53,6 +54,16 @@ class Sentences:
         mask = parts[self.owner] if len(self.owner) else np.zeros(0, bool)
         renumber = np.cumsum(parts) - 1
         return Sentences(renumber[self.owner[mask]], self.start[mask], self.stop[mask], self.digest[mask]), mask
+
+    def terms(self, docs: list[str], new: list[dict], kept: int = 0) -> list[str]:
+        """Each sentence's BM25 terms, the last `new` (metadata just read from the store) being those sentences. The
+        first `kept` are not read (a field grown from the last load has them; the kept file does not keep them twice).
+        Others loaded before, and those of stores written before sentence terms were kept at ingest, are read again."""
+        before = len(self) - len(new) - kept
+        spans = list(zip(self.owner[kept:].tolist(), self.start[kept:].tolist(), self.stop[kept:].tolist()))
+        own = [" ".join(terms(docs[o][a:b])) for o, a, b in spans[:before]]
+        return [""] * kept + own + [m["terms"] if "terms" in m else " ".join(terms(docs[o][a:b]))
+                                    for m, (o, a, b) in zip(new, spans[before:])]
 
     def columns(self) -> tuple[np.ndarray, ...]:
         return self.owner, self.start, self.stop, self.digest

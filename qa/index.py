@@ -242,29 +242,20 @@ class Index:
                 self.gloss = (old_gloss.updated(kept[0], [list(f.gloss) for f in parts[int(kept[0].sum()) - start:]])
                               if old_gloss is not None else Field([list(f.gloss) for f in parts]))
             grown = int(kept[1].sum()) if old_lexical is not None else 0  # the kept sentences' terms are in the field
-            self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], self._sentence_terms(metas, grown),
+            self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], self.sentences.terms(self.docs, metas, grown),
                                               self.sentence_owner, expander, cache,
                                               [m.get("context_terms", "") for m in self.metas],
                                               [m["statement_id"] for m in self.metas],
                                               {m["statement_id"]: m.get("terms", "") for m in self.metas if m["paragraph"] == 0},
                                               (old_lexical, *kept) if old_lexical is not None else None)
 
-    def _sentence_terms(self, new: list[dict], kept: int = 0) -> list[str]:
-        # The first `kept` are not read (a field grown from the last load has them; the kept file does not keep them
-        # twice). Other sentences loaded before, and those of stores written before sentence terms were kept at
-        # ingest, get them computed from their text; the `new` ones just read carry theirs.
-        before = len(self.sentences) - len(new)
-        owner, start, stop = self.sentences.owner, self.sentences.start, self.sentences.stop
-        own = [" ".join(terms(self.docs[o][a:b])) for o, a, b in zip(owner[kept:before], start[kept:before], stop[kept:before])]
-        return [""] * kept + own + [m["terms"] if "terms" in m else " ".join(terms(self.docs[o][a:b]))
-                                    for m, o, a, b in zip(new, owner[before:], start[before:], stop[before:])]
-
     def sentences_of(self, rows: np.ndarray) -> np.ndarray:
         """The sentence rows of these parts."""
         start, stop = self._sentence_start[rows], self._sentence_start[rows + 1]
         if not len(rows) or not (stop - start).sum():
             return np.zeros(0, np.int64)
-        return self._sentence_order[np.concatenate([np.arange(a, b) for a, b in zip(start, stop)])]
+        lengths = stop - start
+        return self._sentence_order[np.repeat(start - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())]
 
     def gloss_scores(self, question: str) -> np.ndarray:
         """BM25 of the question's own terms against each part's glosses in the other language."""
