@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import re
-import tempfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import orjson
 
+from qa import segments
 from qa.bm25 import Field
 from qa.columns import Facts, Sentences
 from qa.parallel import Parallel
 from qa.rows import appended, taken
 
 log = logging.getLogger(__name__)
-FORMAT = 5
+FORMAT = 6
 # The BM25 fields kept with the records (qa/lexical.py's four, and the dictionary glosses): a process that starts from
 # the file grows them by what changed instead of re-reading every part's terms (most of a first load at 100k parts).
 FIELDS = ("paragraphs", "prefixes", "sentences", "contexts", "gloss")
@@ -117,7 +115,8 @@ def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
             fields = {name: Field.from_arrays(data, name) for name in FIELDS
                       if f"{name}.rows" in data.files and (name != "gloss" or same_gloss)}
             facts = Facts.from_arrays(data, meta["names"]) if "facts.has_number" in data.files else None
-            vectors, sentence_vectors = (_mapped(_side(path, meta["token"], name)) for name in VECTORS)
+            vectors, sentence_vectors = (segments.opened(path, meta["segments"][name], name, _select(data, name))
+                                         for name in VECTORS)
             return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], metas, meta["docs"],
                           vectors, Sentences.from_arrays(data), sentence_vectors, facts,
                           glossed, data["russian"], fields,
@@ -147,20 +146,17 @@ def _factored(metas: list[dict]) -> tuple[dict[str, dict], list[dict]]:
                     for m in metas]
 
 
-def _mapped(side: Path) -> np.ndarray:
-    """The vectors in `side`, mapped; a damaged file is named in the error (the kept npz alone would mislead)."""
+def _select(data, name: str) -> np.ndarray | None:
+    return data[f"{name}.select"] if f"{name}.select" in data.files else None
+
+
+def _kept_segments(path: Path) -> set[str]:
+    """The segments the file now at `path` names (read alone: a small member of the npz)."""
     try:
-        return np.load(side, mmap_mode="r")
-    except FileNotFoundError:
-        raise
-    except Exception as exc:
-        raise ValueError(f"{side.name}: {exc}") from exc
-
-
-def _side(path: Path, token: str, name: str) -> Path:
-    """Where the kept file's vectors are: beside it, named by the save that wrote them, so a new save never overwrites
-    vectors another process has mapped."""
-    return path.with_name(f"{path.stem}.{token}.{name}.npy")
+        with np.load(path, allow_pickle=False) as data:
+            return {t for tokens in orjson.loads(memoryview(data["segments"])).values() for t in tokens}
+    except Exception:  # missing, or written before segments: its vectors are not shared
+        return set()
 
 
 _saving = threading.Lock()
@@ -181,20 +177,23 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
             if path.exists() and time.time() - path.stat().st_mtime < MIN_AGE_S:
                 return
             path.parent.mkdir(parents=True, exist_ok=True)
-            token = uuid.uuid4().hex[:12]
-            for name, vectors in zip(VECTORS, (loaded.vectors, loaded.sentence_vectors)):
-                _atomic(_side(path, token, name), lambda f, v=vectors: _write_rows(f, v))
+            before = _kept_segments(path)
+            written = {name: segments.written(path, name, v) for name, v in zip(VECTORS, (loaded.vectors, loaded.sentence_vectors))}
+            tokens = {name: t for name, (t, _) in written.items()}
+            selects = {f"{name}.select": select for name, (_, select) in written.items() if select is not None}
             shared, own = _factored(loaded.metas)
-            meta = {"format": FORMAT, "token": token, "served": loaded.served, "ids": loaded.ids, "shared": shared,
+            meta = {"format": FORMAT, "segments": tokens, "served": loaded.served, "ids": loaded.ids, "shared": shared,
                     "metas": own, "docs": loaded.docs, "glossed": loaded.glossed, "generation": loaded.generation,
                     "names": loaded.facts.names if loaded.facts is not None else []}
             blob = np.frombuffer(orjson.dumps(meta), dtype=np.uint8)
             fields = {k: v for name, f in loaded.fields.items() for k, v in f.arrays(name).items()}
             columns = {**loaded.sentences.arrays(), **(loaded.facts.arrays() if loaded.facts is not None else {})}
-            _atomic(path, lambda f: np.savez(f, meta=blob, russian=loaded.russian, header_dot=loaded.header_dot,
+            segments.atomic(path, lambda f: np.savez(f, meta=blob, russian=loaded.russian, header_dot=loaded.header_dot,
                                              sentence_header_dot=loaded.sentence_header_dot,
-                                             parallel=(loaded.parallel or Parallel()).pairs, **columns, **fields))
-            _drop_old_sides(path, token)
+                                             parallel=(loaded.parallel or Parallel()).pairs,
+                                             segments=np.frombuffer(orjson.dumps(tokens), dtype=np.uint8),
+                                             **selects, **columns, **fields))
+            segments.drop_unused(path, VECTORS, before | {t for ts in tokens.values() for t in ts})
         except Exception as exc:  # a read-only or full disk costs the next process time, not this one its answers
             log.warning("could not keep the index cache at %s (%s)", path, exc)
         finally:
@@ -206,41 +205,6 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
         thread.start()
     else:
         write()
-
-
-def _write_rows(f, vectors) -> None:
-    """An .npy file of `vectors` (an array, mapped rows, or qa.rows.Rows), written a block of rows at a time rather
-    than copied whole into memory first."""
-    np.lib.format.write_array_header_1_0(f, {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
-                                             "fortran_order": False, "shape": tuple(vectors.shape)})
-    for start in range(0, len(vectors), 8192):
-        f.write(np.ascontiguousarray(vectors[start:start + 8192], dtype=np.float32).tobytes())
-
-
-def _atomic(path: Path, write) -> None:
-    """`write(file)` into a temporary file beside `path`, then renamed over it: readers see the old file or the new."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp" + path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _drop_old_sides(path: Path, token: str) -> None:
-    """Remove the vectors of saves before the last two (a process that read the previous file may not have mapped its
-    vectors yet; one that has keeps them readable after the unlink)."""
-    ours = re.compile(rf"{re.escape(path.stem)}\.([0-9a-f]{{12}})\.(?:{'|'.join(VECTORS)})\.npy")  # not another collection's
-    tokens: dict[str, list[Path]] = {}
-    for side in path.parent.glob(f"{path.stem}.*.npy"):
-        if match := ours.fullmatch(side.name):
-            tokens.setdefault(match.group(1), []).append(side)
-    by_age = sorted((t for t in tokens if t != token), key=lambda t: max(f.stat().st_mtime for f in tokens[t]), reverse=True)
-    for old in by_age[1:]:
-        for side in tokens[old]:
-            side.unlink(missing_ok=True)
 
 
 _pending: list[threading.Thread] = []

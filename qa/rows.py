@@ -63,10 +63,11 @@ def appended(old, new: np.ndarray) -> Rows | np.ndarray:
     """`old` (an array, a mapped file's rows, or Rows) followed by `new`; mapped rows stay mapped."""
     if not len(new):
         return old
-    if isinstance(old, Rows):  # the mapped rows, and one array of all rows read since
+    if isinstance(old, Rows):  # the mapped segments, and one array of all rows read since
         total = int(old._ends[-1])
         select = None if old.select is None else np.concatenate([old.select, np.arange(total, total + len(new))])
-        return Rows([old.parts[0], np.vstack([*old.parts[1:], new])], select)
+        last = old.parts[-1]
+        return Rows([*old.parts, new] if _mapped(last) else [*old.parts[:-1], np.vstack([last, new])], select)
     if len(old) and _mapped(old):
         return Rows([old, new])
     return np.vstack([old, new])

@@ -249,6 +249,8 @@ def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embed
     unchanged = Index(open_store(settings), embedder, settings)
     unchanged.refresh()  # nothing committed since the second kept its file: the vectors are mapped from it, not read
     assert _mapped(unchanged.vectors) and _mapped(unchanged.sentence_vectors)
+    # the second's save named the first's segment again and wrote only the rows it read since (qa/segments.py)
+    assert len(unchanged.vectors.parts) == 2 and unchanged.vectors.parts[0].filename == second.vectors.parts[0].filename
     # the second mapped the first's rows, and holds only those of the statement it read (qa/rows.py)
     assert isinstance(second.vectors, Rows) and _mapped(second.vectors.parts[0]) and len(second.vectors.parts[1]) < len(second.ids)
     assert unchanged.ids == second.ids and np.array_equal(unchanged.vectors, second.vectors)
@@ -265,9 +267,13 @@ def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embed
 
 
 def _mapped(array) -> bool:
-    """Whether an array's memory is a mapped file (through however many views)."""
+    """Whether an array's memory is a mapped file (through however many views; every segment of qa.rows.Rows)."""
     import mmap
 
+    from qa.rows import Rows
+
+    if isinstance(array, Rows):
+        return all(_mapped(p) for p in array.parts)
     while array is not None:
         if isinstance(array, (np.memmap, mmap.mmap)):
             return True

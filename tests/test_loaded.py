@@ -1,19 +1,43 @@
-"""qa/loaded.py's vector files: each save writes its own, and only the last two saves' are kept."""
+"""qa/loaded.py's vector segments (qa/segments.py): a save writes only rows no kept segment holds; segments no recent
+save names are removed, other collections' files left alone."""
 from __future__ import annotations
 
-import os
+import numpy as np
 
-from qa.loaded import _drop_old_sides
+from qa import segments
+from qa.rows import Rows, appended, taken
 
 
-def test_old_saves_vectors_are_removed_and_other_collections_left_alone(tmp_path):
+def test_segments_no_recent_save_names_are_removed_and_other_collections_left_alone(tmp_path):
     names = ["statements.aaaaaaaaaaaa.vectors.npy", "statements.aaaaaaaaaaaa.sentence_vectors.npy",
              "statements.bbbbbbbbbbbb.vectors.npy", "statements.cccccccccccc.vectors.npy",
              "statements.v2.dddddddddddd.vectors.npy", "statements.v2.npz"]
-    for age, name in enumerate(names):
+    for name in names:
         (tmp_path / name).write_bytes(b"x")
-        os.utime(tmp_path / name, (1000 + age, 1000 + age))
-    _drop_old_sides(tmp_path / "statements.npz", "cccccccccccc")
-    # this save's and the one before it stay (a process may be about to map them); a collection named statements.v2 is
-    # another collection's
+    segments.drop_unused(tmp_path / "statements.npz", ("vectors", "sentence_vectors"), {"bbbbbbbbbbbb", "cccccccccccc"})
+    # a collection named statements.v2 is another collection's
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
+
+
+def test_a_save_writes_only_the_rows_read_since_and_a_mostly_removed_segment_is_rewritten(tmp_path):
+    path = tmp_path / "statements.npz"
+    first = np.arange(40, dtype=np.float32).reshape(10, 4)
+    tokens, select = segments.written(path, "vectors", first)
+    assert len(tokens) == 1 and select is None
+    kept = segments.opened(path, tokens, "vectors", None)
+    assert isinstance(kept, np.memmap) and np.array_equal(kept, first)
+    # one statement removed (rows 0-1), one added: the kept segment is named again, the new rows alone written
+    grown = appended(taken(kept, np.arange(2, 10)), np.full((3, 4), 7, np.float32))
+    tokens2, select2 = segments.written(path, "vectors", grown)
+    assert tokens2[0] == tokens[0] and len(tokens2) == 2
+    assert segments.side(path, tokens2[1], "vectors").stat().st_size < segments.side(path, tokens[0], "vectors").stat().st_size
+    reopened = segments.opened(path, tokens2, "vectors", select2)
+    assert isinstance(reopened, Rows) and np.array_equal(np.asarray(reopened), np.asarray(grown))
+    # and grown again from the reopened segments: both stay mapped, only the newest rows are in memory
+    again = appended(reopened, np.ones((1, 4), np.float32))
+    assert len(again.parts) == 3 and all(isinstance(p, np.memmap) for p in again.parts[:2])
+    # most rows removed since: one new segment of the served rows
+    few = taken(reopened, np.arange(2))
+    tokens3, select3 = segments.written(path, "vectors", few)
+    assert len(tokens3) == 1 and tokens3[0] not in tokens2 and select3 is None
+    assert np.array_equal(segments.opened(path, tokens3, "vectors", None), first[2:4])

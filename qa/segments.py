@@ -1,0 +1,99 @@
+"""The kept index's vectors as segment files that saves share: a save writes only the rows no kept segment holds (and
+which rows of the segments are served), so a save after one statement changed writes that statement's vectors, not
+every vector again (390 MB at 100k parts); a process maps the segments, so their pages are shared."""
+from __future__ import annotations
+
+import mmap
+import os
+import re
+import tempfile
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from qa.rows import Rows
+
+# Past these, a save writes the served rows into one new segment: mapping many small files, or rows mostly removed
+# since, costs a reader more than the rewrite costs the saver.
+MAX_SEGMENTS = 8
+MIN_SERVED = 0.75
+
+
+def side(path: Path, token: str, name: str) -> Path:
+    """Where one segment of the kept file at `path` is: beside it, named by the save that wrote it."""
+    return path.with_name(f"{path.stem}.{token}.{name}.npy")
+
+
+def _pattern(path: Path, names: tuple[str, ...]) -> re.Pattern:
+    return re.compile(rf"{re.escape(path.stem)}\.([0-9a-f]{{12}})\.(?:{'|'.join(names)})\.npy")  # not another collection's
+
+
+def opened(path: Path, tokens: list[str], name: str, select: np.ndarray | None):
+    """The vectors a save described: its segments mapped, one after another, less the rows it did not serve."""
+    parts = [mapped(side(path, token, name)) for token in tokens]
+    return parts[0] if len(parts) == 1 and select is None else Rows(parts, select)
+
+
+def mapped(file: Path) -> np.ndarray:
+    """The vectors in `file`, mapped; a damaged file is named in the error (the kept npz alone would mislead)."""
+    try:
+        return np.load(file, mmap_mode="r")
+    except FileNotFoundError:
+        raise
+    except Exception as exc:
+        raise ValueError(f"{file.name}: {exc}") from exc
+
+
+def written(path: Path, name: str, vectors) -> tuple[list[str], np.ndarray | None]:
+    """Keep `vectors` (an array, mapped rows, or qa.rows.Rows) as segments beside `path`: the segments already kept
+    there are named again, and only the rows read since are written. Returns the segments' tokens and which of their
+    rows are served (None: all)."""
+    parts, select = (vectors.parts, vectors.select) if isinstance(vectors, Rows) else ([vectors], None)
+    tokens = [_token_of(path, name, p) for p in parts]
+    total = sum(len(p) for p in parts)
+    if None in tokens[:-1] or len(parts) > MAX_SEGMENTS or (select is not None and len(select) < MIN_SERVED * total):
+        parts, tokens, select = [vectors], [None], None  # rewritten whole
+    for i, (part, token) in enumerate(zip(parts, tokens)):
+        if token is None:
+            tokens[i] = uuid.uuid4().hex[:12]
+            atomic(side(path, tokens[i], name), lambda f, v=part: _write_rows(f, v))
+    return tokens, None if select is None else np.asarray(select, dtype=np.int64)
+
+
+def _token_of(path: Path, name: str, part) -> str | None:
+    """The token of the segment `part` maps whole, if it is one kept beside `path` (else None: to be written)."""
+    if not isinstance(part, np.memmap) or not isinstance(part.base, mmap.mmap) or not part.filename:
+        return None
+    file = Path(part.filename)
+    match = _pattern(path, (name,)).fullmatch(file.name)
+    return match.group(1) if match and file.parent == path.parent and file.exists() else None
+
+
+def _write_rows(f, vectors) -> None:
+    """An .npy file of `vectors`, written a block of rows at a time rather than copied whole into memory first."""
+    np.lib.format.write_array_header_1_0(f, {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
+                                             "fortran_order": False, "shape": tuple(vectors.shape)})
+    for start in range(0, len(vectors), 8192):
+        f.write(np.ascontiguousarray(vectors[start:start + 8192], dtype=np.float32).tobytes())
+
+
+def atomic(path: Path, write) -> None:
+    """`write(file)` into a temporary file beside `path`, then renamed over it: readers see the old file or the new."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp" + path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def drop_unused(path: Path, names: tuple[str, ...], keep: set[str]) -> None:
+    """Remove the segments beside `path` that neither this save nor the one before it names (a process that read the
+    previous file may not have mapped its segments yet; one that has keeps them readable after the unlink)."""
+    ours = _pattern(path, names)
+    for file in path.parent.glob(f"{path.stem}.*.npy"):
+        if (match := ours.fullmatch(file.name)) and match.group(1) not in keep:
+            file.unlink(missing_ok=True)
