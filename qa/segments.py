@@ -63,11 +63,15 @@ def written(path: Path, name: str, vectors) -> tuple[list[str], np.ndarray | Non
 
 def _token_of(path: Path, name: str, part) -> str | None:
     """The token of the segment `part` maps whole, if it is one kept beside `path` (else None: to be written)."""
-    if not isinstance(part, np.memmap) or not isinstance(part.base, mmap.mmap) or not part.filename:
+    root = part  # the mapping itself, under the views an index may have taken of it (np.asarray, a reshape)
+    while root is not None and not (isinstance(root, np.memmap) and isinstance(root.base, mmap.mmap)):
+        root = getattr(root, "base", None)
+    if root is None or not root.filename or root.shape != part.shape or \
+            root.__array_interface__["data"][0] != part.__array_interface__["data"][0]:
         return None
-    file = Path(part.filename)
+    file = Path(root.filename)
     match = _pattern(path, (name,)).fullmatch(file.name)
-    return match.group(1) if match and file.parent == path.parent and file.exists() else None
+    return match.group(1) if match and file.parent == path.parent.resolve() and file.exists() else None
 
 
 def _write_rows(f, vectors) -> None:

@@ -26,6 +26,9 @@ def test_a_save_writes_only_the_rows_read_since_and_a_mostly_removed_segment_is_
     assert len(tokens) == 1 and select is None
     kept = segments.opened(path, tokens, "vectors", None)
     assert isinstance(kept, np.memmap) and np.array_equal(kept, first)
+    # as an index holds it (a plain view of the mapping): still the same segment, not written again
+    assert segments.written(path, "vectors", np.asarray(kept).reshape(10, -1)) == (tokens, None)
+    assert segments.written(path, "vectors", np.asarray(kept)[1:])[0] != tokens  # part of it: written
     # one statement removed (rows 0-1), one added: the kept segment is named again, the new rows alone written
     grown = appended(taken(kept, np.arange(2, 10)), np.full((3, 4), 7, np.float32))
     tokens2, select2 = segments.written(path, "vectors", grown)
@@ -41,3 +44,12 @@ def test_a_save_writes_only_the_rows_read_since_and_a_mostly_removed_segment_is_
     tokens3, select3 = segments.written(path, "vectors", few)
     assert len(tokens3) == 1 and tokens3[0] not in tokens2 and select3 is None
     assert np.array_equal(segments.opened(path, tokens3, "vectors", None), first[2:4])
+
+
+def test_a_store_named_by_a_relative_path_shares_its_segments_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = segments.Path("index") / "statements.npz"
+    path.parent.mkdir()
+    tokens, _ = segments.written(path, "vectors", np.ones((3, 4), np.float32))
+    kept = segments.opened(path, tokens, "vectors", None)
+    assert segments.written(path, "vectors", appended(kept, np.zeros((1, 4), np.float32)))[0][0] == tokens[0]
