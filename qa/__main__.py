@@ -99,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _exit(code: int) -> None:
-    """Leave once the output and any kept-index save are written, without tearing down every object: at 100k parts
-    the interpreter's teardown (and Chroma's) took 0.8 s after the answer was already printed."""
+    """Leave once the output and the kept-index saves already started are written, without tearing down every object:
+    at 100k parts the interpreter's teardown (and Chroma's) took 0.8 s after the answer was printed. (A periodic store
+    check a question started in the background is dropped: the next process checks again.)"""
     from qa import loaded
 
     loaded.flush()

@@ -16,15 +16,19 @@ Settings come from QA_* environment variables or .env (see config/settings.py); 
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    installed, argv = argv is None, sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(USAGE)
         return 0
     command, rest = argv[0], argv[1:]
     if command == "ask":
+        from qa.__main__ import _exit
         from qa.__main__ import main as ask
 
-        return ask(["ask", *rest])
+        code = ask(["ask", *rest])
+        if installed:  # the command itself, not a caller's function: leave without the teardown, as python -m qa does
+            _exit(code)
+        return code
     if command == "ingest":
         from ingest.__main__ import main as ingest
 

@@ -172,9 +172,9 @@ class Index:
         position = {rid: i for i, rid in enumerate(self.ids)}
         # sentences kept from the last load come as columns (qa/columns.py), those just read as Chroma's metadata
         kept_sentences = sentences.get("table", Sentences.empty())
-        new_sentences, keep = Sentences.of(sentences["metadatas"], position)
-        metas = [sentences["metadatas"][i] for i in keep]
-        keep = list(range(len(kept_sentences))) + [len(kept_sentences) + i for i in keep]
+        new_sentences, read = Sentences.of(sentences["metadatas"], position)
+        metas = [sentences["metadatas"][i] for i in read]
+        keep = list(range(len(kept_sentences))) + [len(kept_sentences) + i for i in read]  # rows of the vectors given
         self.sentences = kept_sentences.then(new_sentences)
         self.sentence_owner = self.sentences.owner
         self.row_of = position

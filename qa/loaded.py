@@ -103,8 +103,8 @@ def location(settings) -> Path:
 
 def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
     """The records last kept at `path`, or None (missing, another format, read from collections since remade by a
-    reindex, or unreadable: then Chroma is read). Their facts and gloss field are kept only if glossed as this process
-    glosses (with the dictionary or without). The vectors are mapped, not read: pages come in as questions touch them."""
+    reindex, or unreadable: then Chroma is read). Their gloss field is kept only if glossed as this process glosses
+    (with the dictionary or without). The vectors are mapped, not read: pages come in as questions touch them."""
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = orjson.loads(memoryview(data["meta"]))

@@ -23,7 +23,7 @@ class PartFacts:
     has_date: bool
     has_person: bool
     names: tuple[str, ...]
-    gloss: tuple[str, ...] | None  # None: not kept (read from a file that keeps the gloss field instead)
+    gloss: tuple[str, ...]  # not kept with the facts: the gloss field made from it is (qa/loaded.py)
 
 
 def bigrams(meta: dict) -> frozenset:

@@ -16,25 +16,33 @@ _ALIASES = [("United States", "США"), ("United States", "Соединенны
 
 
 _kept: dict[str, dict[str, list[str]]] | None = None
+_kept_from: Path | None = None
 
 
 def keep_in(cache: Path) -> None:
-    """Read the table from `cache` (a folder), or build it and write it there: reading CLDR's time
-    zones for their cities took a process 0.3 s at every start, reading the kept table 0.01 s."""
-    global _kept
+    """Read the table from `cache` (a folder), or build it and write it there: reading CLDR's time zones for their
+    cities took a process 0.3 s at every start, reading the kept table 0.01 s. The file is named by what the table is
+    made of (Babel's version, the time zones, the aliases here), so a change to any of them builds it again."""
+    global _kept, _kept_from
+    import hashlib
+    import zoneinfo
+
     import orjson
 
     try:
         from babel import __version__ as version
     except ImportError:  # pragma: no cover - babel is in requirements.txt
         return
-    path = Path(cache) / f"places-babel-{version}.json"
+    made_of = orjson.dumps([version, sorted(zoneinfo.available_timezones()), sorted(_NOT_PLACES), _ALIASES])
+    path = Path(cache) / f"places-{hashlib.sha256(made_of).hexdigest()[:16]}.json"
+    if _kept_from == path:
+        return
     try:
-        _kept = orjson.loads(path.read_bytes())
+        _kept, _kept_from = orjson.loads(path.read_bytes()), path
         return
     except (OSError, ValueError):
         pass
-    _kept = _from_cldr()
+    _kept, _kept_from = _from_cldr(), path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")

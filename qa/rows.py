@@ -3,6 +3,8 @@ reload that adds or removes a statement touches its rows instead of copying ever
 and 1.3 s of page faults at 100k parts)."""
 from __future__ import annotations
 
+import mmap
+
 import numpy as np
 
 
@@ -92,3 +94,15 @@ def _mapped(array) -> bool:
             return True
         array = getattr(array, "base", None)
     return False
+
+
+def mapping_of(array) -> np.memmap | None:
+    """The whole-file mapping `array` is, under however many views of it that cover it all (np.asarray, a reshape);
+    None when it is not one, or only part of one."""
+    root = array
+    while root is not None and not (isinstance(root, np.memmap) and isinstance(root.base, mmap.mmap)):
+        root = getattr(root, "base", None)
+    if root is None or root.shape != array.shape or \
+            root.__array_interface__["data"][0] != array.__array_interface__["data"][0]:
+        return None
+    return root

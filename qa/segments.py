@@ -1,18 +1,19 @@
 """The kept index's vectors as segment files that saves share: a save writes only the rows no kept segment holds (and
-which rows of the segments are served), so a save after one statement changed writes that statement's vectors, not
-every vector again (390 MB at 100k parts); a process maps the segments, so their pages are shared."""
+which rows of the segments are served), so a process that started from the kept file and read one statement since
+writes that statement's vectors, not every vector again (390 MB at 100k parts); a process maps the segments, so their
+pages are shared. (A process that read every record from the store holds them in memory, and writes them all.)"""
 from __future__ import annotations
 
-import mmap
 import os
 import re
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
 import numpy as np
 
-from qa.rows import Rows
+from qa.rows import Rows, mapping_of
 
 # Past these, a save writes the served rows into one new segment: mapping many small files, or rows mostly removed
 # since, costs a reader more than the rewrite costs the saver.
@@ -63,11 +64,8 @@ def written(path: Path, name: str, vectors) -> tuple[list[str], np.ndarray | Non
 
 def _token_of(path: Path, name: str, part) -> str | None:
     """The token of the segment `part` maps whole, if it is one kept beside `path` (else None: to be written)."""
-    root = part  # the mapping itself, under the views an index may have taken of it (np.asarray, a reshape)
-    while root is not None and not (isinstance(root, np.memmap) and isinstance(root.base, mmap.mmap)):
-        root = getattr(root, "base", None)
-    if root is None or not root.filename or root.shape != part.shape or \
-            root.__array_interface__["data"][0] != part.__array_interface__["data"][0]:
+    root = mapping_of(part)
+    if root is None or not root.filename:
         return None
     file = Path(root.filename)
     match = _pattern(path, (name,)).fullmatch(file.name)
@@ -94,10 +92,19 @@ def atomic(path: Path, write) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
+# A segment this young may be another process's save in progress (written before the npz that names it).
+YOUNG_S = 600.0
+
+
 def drop_unused(path: Path, names: tuple[str, ...], keep: set[str]) -> None:
-    """Remove the segments beside `path` that neither this save nor the one before it names (a process that read the
-    previous file may not have mapped its segments yet; one that has keeps them readable after the unlink)."""
-    ours = _pattern(path, names)
+    """Remove the segments beside `path` that neither this save nor the file it replaced names, unless written in the
+    last ten minutes (a process that read an earlier file may not have mapped its segments yet — one that has keeps
+    them readable after the unlink — and another process's save may not have renamed its npz into place yet)."""
+    ours, now = _pattern(path, names), time.time()
     for file in path.parent.glob(f"{path.stem}.*.npy"):
         if (match := ours.fullmatch(file.name)) and match.group(1) not in keep:
-            file.unlink(missing_ok=True)
+            try:
+                if now - file.stat().st_mtime >= YOUNG_S:
+                    file.unlink()
+            except FileNotFoundError:
+                pass

@@ -61,7 +61,7 @@ def _digest_maps(index: Index) -> tuple[Digests, Digests]:
     """The part rows, and the sentence rows, by their vectors' digests (None: records loaded without one)."""
     cached = index.__dict__.get("_digest_rows")
     if cached is None or cached[0] is not index.metas:  # first use, or a reload made new lists: sort them (once)
-        parts = digest_column([m.get(DIGEST_KEY) or "" for m in index.metas])
+        parts = digest_column([m.get(DIGEST_KEY) for m in index.metas])
         cached = index.__dict__["_digest_rows"] = (index.metas, Digests.of(parts), Digests.of(index.sentences.digest))
     return cached[1], cached[2]
 

@@ -268,17 +268,10 @@ def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embed
 
 def _mapped(array) -> bool:
     """Whether an array's memory is a mapped file (through however many views; every segment of qa.rows.Rows)."""
-    import mmap
-
     from qa.rows import Rows
+    from qa.rows import _mapped as mapped
 
-    if isinstance(array, Rows):
-        return all(_mapped(p) for p in array.parts)
-    while array is not None:
-        if isinstance(array, (np.memmap, mmap.mmap)):
-            return True
-        array = getattr(array, "base", None)
-    return False
+    return all(mapped(p) for p in array.parts) if isinstance(array, Rows) else mapped(array)
 
 
 def test_a_periodic_check_runs_beside_the_question(tmp_path, embedder):

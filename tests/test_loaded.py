@@ -2,6 +2,8 @@
 save names are removed, other collections' files left alone."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from qa import segments
@@ -9,11 +11,15 @@ from qa.rows import Rows, appended, taken
 
 
 def test_segments_no_recent_save_names_are_removed_and_other_collections_left_alone(tmp_path):
+    """Segments named by neither this save nor the file it replaced go, unless just written."""
     names = ["statements.aaaaaaaaaaaa.vectors.npy", "statements.aaaaaaaaaaaa.sentence_vectors.npy",
              "statements.bbbbbbbbbbbb.vectors.npy", "statements.cccccccccccc.vectors.npy",
              "statements.v2.dddddddddddd.vectors.npy", "statements.v2.npz"]
     for name in names:
         (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, (1000, 1000))
+    (tmp_path / "statements.eeeeeeeeeeee.vectors.npy").write_bytes(b"x")  # just written: another process's save in progress
+    names.append("statements.eeeeeeeeeeee.vectors.npy")
     segments.drop_unused(tmp_path / "statements.npz", ("vectors", "sentence_vectors"), {"bbbbbbbbbbbb", "cccccccccccc"})
     # a collection named statements.v2 is another collection's
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])

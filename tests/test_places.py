@@ -20,11 +20,13 @@ def test_pseudo_territories_are_not_places():
 def test_the_table_is_kept_in_the_cache_and_read_back_whole(tmp_path):
     import orjson
 
-    from qa.places import _from_cldr, keep_in
+    from qa import places
 
-    keep_in(tmp_path)
-    kept = list(tmp_path.glob("places-babel-*.json"))
-    assert len(kept) == 1 and orjson.loads(kept[0].read_bytes()) == _from_cldr()
-    kept[0].write_text("{not json")  # a damaged file is rebuilt, not trusted
-    keep_in(tmp_path)
-    assert orjson.loads(kept[0].read_bytes()) == _from_cldr() == place_names()
+    places.keep_in(tmp_path)
+    kept = list(tmp_path.glob("places-*.json"))
+    assert len(kept) == 1 and orjson.loads(kept[0].read_bytes()) == places._from_cldr() == place_names()
+    kept[0].write_text("{not json")  # a damaged file is rebuilt, not trusted (by the next process that reads it)
+    places.keep_in(tmp_path / "elsewhere")  # another cache: read or built there
+    assert (tmp_path / "elsewhere" / kept[0].name).exists()
+    places.keep_in(tmp_path)
+    assert orjson.loads(kept[0].read_bytes()) == places._from_cldr()
