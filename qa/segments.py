@@ -92,13 +92,14 @@ def atomic(path: Path, write) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-# A segment this young may be another process's save in progress (written before the npz that names it).
-YOUNG_S = 600.0
+# A segment this young may be another process's save in progress (written seconds before the npz that names it). Not
+# longer: a process that read every record from the store rewrites them all at each save (390 MB at 100k parts).
+YOUNG_S = 60.0
 
 
 def drop_unused(path: Path, names: tuple[str, ...], keep: set[str]) -> None:
     """Remove the segments beside `path` that neither this save nor the file it replaced names, unless written in the
-    last ten minutes (a process that read an earlier file may not have mapped its segments yet — one that has keeps
+    last minute (a process that read an earlier file may not have mapped its segments yet — one that has keeps
     them readable after the unlink — and another process's save may not have renamed its npz into place yet)."""
     ours, now = _pattern(path, names), time.time()
     for file in path.parent.glob(f"{path.stem}.*.npy"):
