@@ -76,6 +76,9 @@ class Sentences:
         return cls(*(data[f"sentences.{name}"] for name in ("owner", "start", "stop", "digest")))
 
 
+FLAGS = ("has_number", "has_date", "has_person")
+
+
 @dataclass
 class Facts:
     """What each part can answer (a figure, a date, a person) and its name-like words (space-joined), by row."""
@@ -87,26 +90,27 @@ class Facts:
 
     @classmethod
     def of(cls, parts: list[PartFacts]) -> Facts:
-        return cls(np.array([f.has_number for f in parts], dtype=bool), np.array([f.has_date for f in parts], dtype=bool),
-                   np.array([f.has_person for f in parts], dtype=bool), [" ".join(f.names) for f in parts])
+        return cls(*(np.array([getattr(f, flag) for f in parts], dtype=bool) for flag in FLAGS), [" ".join(f.names) for f in parts])
 
     def __len__(self) -> int:
-        return len(self.has_number)
+        return len(self.names)
+
+    def flags(self) -> list[np.ndarray]:
+        return [getattr(self, flag) for flag in FLAGS]
 
     def then(self, other: Facts) -> Facts:
-        return Facts(np.concatenate([self.has_number, other.has_number]), np.concatenate([self.has_date, other.has_date]),
-                     np.concatenate([self.has_person, other.has_person]), self.names + other.names)
+        return Facts(*(np.concatenate([a, b]) for a, b in zip(self.flags(), other.flags())), self.names + other.names)
 
     def kept(self, rows: np.ndarray) -> Facts:
-        return Facts(self.has_number[rows], self.has_date[rows], self.has_person[rows], [self.names[i] for i in rows])
+        return Facts(*(flag[rows] for flag in self.flags()), [self.names[i] for i in rows])
 
     def words(self) -> set[str]:
         """Every part's name-like words (what qa/names.py indexes)."""
         return set(" ".join(self.names).split())
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {"facts.has_number": self.has_number, "facts.has_date": self.has_date, "facts.has_person": self.has_person}
+        return {f"facts.{flag}": values for flag, values in zip(FLAGS, self.flags())}
 
     @classmethod
     def from_arrays(cls, data, names: list[str]) -> Facts:
-        return cls(data["facts.has_number"], data["facts.has_date"], data["facts.has_person"], names)
+        return cls(*(data[f"facts.{flag}"] for flag in FLAGS), names)
