@@ -95,6 +95,7 @@ class Index:
         return self.store.writes == self._writes and time.monotonic() - self._checked < self.settings.refresh_seconds
 
     def _reload(self, force: bool) -> None:
+        warming = bool(self._served)
         for attempt in range(3):
             try:
                 generation = self.store.generation()
@@ -102,6 +103,10 @@ class Index:
                     self.store.connect()  # a reindex remade the collections: their handles, centers and records
                     force = True
                 manifests = None if self.store.legacy else self.store.manifests()
+                if not warming and manifests:  # a first load: Chroma reads its HNSW indexes beside it
+                    from qa.stage_one import warm
+
+                    warming = warm(self, sum(int(m.get("records", 0)) for m in manifests.values())) or True
                 version = self.store.version if manifests is None else version_of(manifests)
                 if version == self.version and not force:
                     return

@@ -97,3 +97,20 @@ def test_auto_takes_stage_one_from_the_store_once_it_is_large_and_reindexed(smal
     assert uses_store(index)
     result = answer("Which operations are named?", index)
     assert result.answered and result.citations[0].paragraph == 8
+
+
+def test_a_first_load_has_chroma_read_its_hnsw_indexes_beside_it(small_store, embedder, caplog):
+    import logging
+
+    from qa.stage_one import warm
+
+    tmp, _ = small_store
+    assert warm(_index(tmp, embedder, "scan"), 10**6) is None  # stage one never asks the store: nothing to read
+    auto = _index(tmp, embedder, "auto", stage_one_auto_parts=1)
+    assert warm(auto, 10**6) is None  # never centered: auto scans however large
+    caplog.set_level(logging.DEBUG, logger="qa.stage_one")
+    store = _index(tmp, embedder, "store")
+    thread = warm(store, len(store.ids))  # not centered: the probe's dimension comes from a stored vector
+    assert thread is not None
+    thread.join(timeout=60)
+    assert not thread.is_alive() and "warming" not in caplog.text
