@@ -2,6 +2,7 @@
 z-scored over the candidate pool so that one set of weights means the same in one statement or in thousands."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,19 +52,23 @@ def products(index: Index, vectors: list[np.ndarray]) -> list[tuple[np.ndarray, 
     return [(np.ascontiguousarray(parts[:, j]), np.ascontiguousarray(sents[:, j])) for j in range(len(vectors))]
 
 
-def cosines(index: Index, part: np.ndarray, sent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per record: paragraph cosine, best sentence cosine (the paragraph's when it has no sentence rows), that row."""
+def cosines(index: Index, part: np.ndarray, sent: np.ndarray,
+            among: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per record: paragraph cosine, best sentence cosine (the paragraph's when it has no sentence rows), that row.
+    `among`: the sentence rows whose products were taken (stage one in the store); parts with none keep their own."""
     sentence = np.full(len(index.ids), -1.0, dtype=np.float32)
     best_row = np.full(len(index.ids), -1, dtype=np.int64)
     if len(index.sentence_owner):
-        owner = index.sentence_owner
-        np.maximum.at(sentence, owner, sent)  # linear; a full argsort of the sentence scores was a third of a question at 100k
-        best = np.flatnonzero(sent == sentence[owner])
-        best_row[owner[best]] = best  # on a tie the later sentence, as the sort used to give
+        rows = np.arange(len(index.sentence_owner)) if among is None else among
+        owner, sims = index.sentence_owner[rows], sent[rows]
+        np.maximum.at(sentence, owner, sims)  # linear; a full argsort of the sentence scores was a third of a question at 100k
+        best = np.flatnonzero(sims == sentence[owner])
+        best_row[owner[best]] = rows[best]  # on a tie the later sentence, as the sort used to give
     return part, np.where(best_row >= 0, sentence, part), best_row
 
 
-def residual_cosines(index: Index, part: np.ndarray, sent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def residual_cosines(index: Index, part: np.ndarray, sent: np.ndarray,
+                     among: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Cosines of each part (and its best sentence) to the question with its projection on the part's own statement
     header removed — what the question asks beyond naming the document: q' = q − (q·h)h, cos(q', p) = (q·p − (q·h)(h·p)) / ‖q'‖."""
     qh = part[index.header_of]
@@ -71,8 +76,9 @@ def residual_cosines(index: Index, part: np.ndarray, sent: np.ndarray) -> tuple[
     dense = (part - qh * index.header_dot) / norm
     sentence = dense.copy()
     if len(index.sentence_owner):
-        owner = index.sentence_owner
-        sims = (sent - qh[owner] * index.sentence_header_dot) / norm[owner]
+        rows = slice(None) if among is None else among
+        owner = index.sentence_owner[rows]
+        sims = (sent[rows] - qh[owner] * index.sentence_header_dot[rows]) / norm[owner]
         best = np.full(len(index.ids), -np.inf, dtype=np.float32)
         np.maximum.at(best, owner, sims)
         sentence = np.where(np.isfinite(best), best, dense)
@@ -102,31 +108,33 @@ def _by_group_max(values: np.ndarray, group: np.ndarray) -> np.ndarray:
 
 
 def _top(score: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
-    masked = np.where(allowed, score, -np.inf)
-    if allowed.sum() <= n:
-        return np.flatnonzero(allowed)
-    top = np.argpartition(-masked, n - 1)[:n]
-    return top[np.isfinite(masked[top])]
+    rows = np.flatnonzero(allowed)
+    if len(rows) <= n:
+        return rows
+    return rows[np.argpartition(-score[rows], n - 1)[:n]]
 
 
-def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int, near: np.ndarray | None = None) -> Candidates:
+def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
+               near: np.ndarray | Callable[[], np.ndarray | None] | None = None) -> Candidates:
     """The pool — the densest parts, the best BM25 parts and the best parts once the document's name is taken out of
-    the question — and their features. With `near` (the parts the store's nearest-neighbour index found: qa/stage_one.py)
-    the densest and residual ones are chosen among those and the BM25 ones, and only their vectors are read."""
+    the question — and their features. With `near` (the parts the store's nearest-neighbour index found, or what
+    collects them: qa/stage_one.py) the densest and residual ones are chosen among those and the BM25 ones, and only
+    their vectors are read."""
     vectors = [query.vector] + ([query.mixed_vector] if query.mixed_vector is not None else [])
     lex = index.lexical.scores(query.text, query.translations, query.loose)
     best_lexical = _top(lex.paragraph + lex.sentence, allowed, pool_size // 3)
-    if near is None:
+    near, among = near() if callable(near) else near, None
+    if near is None or not len(near):
         scanned = products(index, vectors)
     else:
         near = np.union1d(near, best_lexical)
-        scanned = partial_products(index, vectors, near)
+        scanned, among = partial_products(index, vectors, near)
         allowed = np.zeros_like(allowed)
         allowed[near] = True  # (near holds allowed parts only)
     plain, mixed = scanned[0], scanned[-1]
-    dense, sentence, best_row = cosines(index, *plain)
-    m_dense, m_sentence = cosines(index, *mixed)[:2] if mixed is not plain else (dense, sentence)
-    r_dense, r_sentence = residual_cosines(index, *mixed)
+    dense, sentence, best_row = cosines(index, *plain, among)
+    m_dense, m_sentence = cosines(index, *mixed, among)[:2] if mixed is not plain else (dense, sentence)
+    r_dense, r_sentence = residual_cosines(index, *mixed, among)
     header = mixed[0][index.header_of]
     first = dense + sentence + m_dense + m_sentence
     rows = np.unique(np.concatenate([_top(first, allowed, pool_size), best_lexical, _top(r_dense + r_sentence, allowed, pool_size // 3)]))

@@ -11,7 +11,7 @@ from qa.features import candidates
 from qa.index import Index
 from qa.query import Query, read_query
 from qa.ranker import Ranker, load_ranker
-from qa.stage_one import nearest_rows, uses_store
+from qa.stage_one import asked, uses_store
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
@@ -157,10 +157,9 @@ def search(index: Index, question: str | Query, k: int = 10, filters: Filters | 
     if not allowed.any():
         return Retrieval([], query)
     near = None
-    if uses_store(index):
-        near = nearest_rows(index, [query.vector] + ([query.mixed_vector] if query.mixed_vector is not None else []), allowed,
-                            filters)
-    found = candidates(index, query, allowed, max(index.settings.fusion_pool, k), near if near is None or len(near) else None)
+    if uses_store(index):  # asked now, collected once the question's words are scored
+        near = asked(index, [query.vector] + ([query.mixed_vector] if query.mixed_vector is not None else []), allowed, filters)
+    found = candidates(index, query, allowed, max(index.settings.fusion_pool, k), near)
     model = model or (DENSE_ONLY if index.settings.dense_only else ranker())
     score = model.score(found.names, found.matrix)
     best: dict[tuple[str, int], Hit] = {}
