@@ -102,10 +102,16 @@ class Field:
             self._cached_bytes += rows.nbytes + scores.nbytes
         return found
 
-    def group_scores(self, groups: list[list[str]], keep: list[np.ndarray] | None = None) -> np.ndarray:
-        """Sum over query words of the best score among each word's alternatives (its own term, its translations);
-        with `keep`, a word counts only for the documents its mask keeps."""
+    def group_scores(self, groups: list[list[str]]) -> np.ndarray:
+        """Sum over query words of the best score among each word's alternatives (its own term, its translations)."""
+        return self.scored(groups)[0]
+
+    def scored(self, groups: list[list[str]], keep: list[np.ndarray] | None = None,
+               keep_by: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """group_scores, and (with `keep`) the same sum where a word counts only for the documents its mask keeps — the
+        mask indexed by each document's `keep_by` entry (its statement, say) — from one pass over the postings."""
         total = np.zeros(self.n_docs, dtype=np.float32)
+        kept_total = None if keep is None else np.zeros(self.n_docs, dtype=np.float32)
         for g, group in enumerate(groups):
             known = [t for t in dict.fromkeys(group) if t in self.df]
             if not known:
@@ -119,8 +125,8 @@ class Field:
                 rows, scores = rows[order], scores[order]
                 first = np.concatenate([[True], rows[1:] != rows[:-1]])
                 rows, scores = rows[first], scores[first]
-            if keep is not None:
-                kept = keep[g][rows]
-                rows, scores = rows[kept], scores[kept]
             total[rows] += scores  # each document once per word
-        return total
+            if kept_total is not None:
+                kept = keep[g][rows if keep_by is None else keep_by[rows]]
+                kept_total[rows[kept]] += scores[kept]
+        return total, kept_total

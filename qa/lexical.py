@@ -242,30 +242,38 @@ class LexicalIndex:
             idf = math.log(1 + n / self.df.get(t, 0.5))
             weight += idf
             readable += idf if any(a in self.df for a in group) else 0.0
-        sentence = np.zeros(n, dtype=np.float32)
-        if len(self.sentence_owner):
-            np.maximum.at(sentence, self.sentence_owner, self.sentences.group_scores(list(exact.values())))
         groups = list(exact.values())
+        keep = [self._not_naming(group) for group in groups] if self.doc_statement is not None else None
+        paragraph, residual = self.paragraphs.scored(groups, keep, self.doc_statement)
+        sentence, residual_sentence = np.zeros(n, dtype=np.float32), None if keep is None else np.zeros(n, dtype=np.float32)
+        if len(self.sentence_owner):
+            by_sentence, kept = self.sentences.scored(groups, keep, None if keep is None else self._sentence_statement)
+            _best_of_owner(sentence, self.sentence_owner, by_sentence)
+            if kept is not None:
+                _best_of_owner(residual_sentence, self.sentence_owner, kept)
         context = self.contexts.group_scores(groups) if self.contexts is not None else None
-        residual = residual_sentence = None
-        if self.doc_statement is not None:
-            keep = [self._not_naming(group) for group in groups]
-            residual = self.paragraphs.group_scores(groups, keep)
-            residual_sentence = np.zeros(n, dtype=np.float32)
-            if len(self.sentence_owner):
-                by_sentence = self.sentences.group_scores(groups, [k[self.sentence_owner] for k in keep])
-                np.maximum.at(residual_sentence, self.sentence_owner, by_sentence)
-        return LexicalScores(self.paragraphs.group_scores(groups), sentence,
-                             self.prefixes.group_scores(list(stems.values())), min(1.0, readable / weight) if weight else 0.0,
-                             context, residual, residual_sentence)
+        return LexicalScores(paragraph, sentence, self.prefixes.group_scores(list(stems.values())),
+                             min(1.0, readable / weight) if weight else 0.0, context, residual, residual_sentence)
+
+    @cached_property
+    def _sentence_statement(self) -> np.ndarray:
+        return self.doc_statement[self.sentence_owner]
 
     def _not_naming(self, group: list[str]) -> np.ndarray:
-        """Per record: True unless the query word (or a translation of it) is a word of the record's statement header."""
+        """Per statement (as doc_statement numbers them): True unless the query word (or a translation of it) is a word
+        of its header."""
         named = np.zeros(int(self.doc_statement.max()) + 1 if len(self.doc_statement) else 0, dtype=bool)
         for t in group:
             if t in self.naming:
                 named[self.naming[t]] = True
-        return ~named[self.doc_statement]
+        return ~named
+
+
+def _best_of_owner(best: np.ndarray, owner: np.ndarray, scores: np.ndarray) -> None:
+    """Each owner's best score among its rows, into `best` (zeros: BM25 scores are never negative, so only the rows
+    that score count — a few postings, not every sentence)."""
+    scoring = np.flatnonzero(scores)
+    np.maximum.at(best, owner[scoring], scores[scoring])
 
 
 def capped_words(question: str, pattern: re.Pattern = _WORD) -> list[str]:
