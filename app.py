@@ -144,7 +144,7 @@ def build(index: Index, settings, pool: AnswerPool | None = None) -> gr.Blocks:
         if pending != sid:
             return "", gr.update(value=t("confirm_remove", lang).format(title=short_title(title, 80))), sid, *keep
         remove(sid, index.store)
-        index.refresh(force=True)
+        index.refresh()  # at once (this process wrote), dropping that statement and keeping the rest
         return (f"{html.escape(t('removed', lang))}: «{html.escape(title)}»", gr.update(value=t("remove", lang)), "",
                 *listing(lang))
 

@@ -177,6 +177,7 @@ class Store:
             batch = ids[start : start + WRITE_PAGE]
             self.sentences.delete(where={"chunk_id": {"$in": batch}})
             self.collection.delete(ids=batch)
+        self.writes += 1
 
     def count(self) -> int:
         return self.collection.count()

@@ -48,7 +48,7 @@ def ingest_uploads(files: list[tuple[str, Path]], index: Index, settings, replac
             before = index.store.manifests()  # the whole manifest: a replaced file changes its hash and revision
             summary = add([folder / r["file"] for r in todo], index.store, index.embedder, settings.max_chunk_tokens,
                           settings.batch_size, settings.passage_context, replace=replace)
-            index.refresh(force=True)
+            index.refresh()  # this process wrote: reloads now, reading only the statements whose manifests changed
             after = {it["id"]: it for it in list_statements(index.store)}
             manifests = index.store.manifests()
         problems = {Path(x["path"]).name: (x["error"], False) for x in summary.failed}
