@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,9 +168,10 @@ _saving = threading.Lock()
 MIN_AGE_S = 60.0
 
 
-def save(path: Path, loaded: Loaded, background: bool = True) -> None:
+def save(path: Path, loaded: Loaded, background: bool = True, adopt: Callable[[dict], None] | None = None) -> None:
     """Keep `loaded` at `path`, replacing the file at once (readers see the old file or the new, never part of one); in
-    a background thread unless told otherwise; skipped while another save runs or when the file is under a minute old."""
+    a background thread unless told otherwise; skipped while another save runs or when the file is under a minute old.
+    Once saved, `adopt` gets the vectors as kept ({"vectors": …, "sentence_vectors": …}, mapped from their segments)."""
     def write() -> None:
         if not _saving.acquire(blocking=False):
             return
@@ -194,6 +196,8 @@ def save(path: Path, loaded: Loaded, background: bool = True) -> None:
                                              segments=np.frombuffer(orjson.dumps(tokens), dtype=np.uint8),
                                              **selects, **columns, **fields))
             segments.drop_unused(path, VECTORS, before | {t for ts in tokens.values() for t in ts})
+            if adopt is not None:
+                adopt({name: segments.opened(path, t, name, written[name][1]) for name, t in tokens.items()})
         except Exception as exc:  # a read-only or full disk costs the next process time, not this one its answers
             log.warning("could not keep the index cache at %s (%s)", path, exc)
         finally:

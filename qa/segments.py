@@ -1,7 +1,8 @@
 """The kept index's vectors as segment files that saves share: a save writes only the rows no kept segment holds (and
 which rows of the segments are served), so a process that started from the kept file and read one statement since
 writes that statement's vectors, not every vector again (390 MB at 100k parts); a process maps the segments, so their
-pages are shared. (A process that read every record from the store holds them in memory, and writes them all.)"""
+pages are shared. (A process that read every record from the store writes them all once, then serves them from the
+segments it wrote: qa/index.py Index._adopt.)"""
 from __future__ import annotations
 
 import os
@@ -93,7 +94,7 @@ def atomic(path: Path, write) -> None:
 
 
 # A segment this young may be another process's save in progress (written seconds before the npz that names it). Not
-# longer: a process that read every record from the store rewrites them all at each save (390 MB at 100k parts).
+# longer: a save that could not adopt its segments (a reload under way) writes them all again next time (390 MB at 100k).
 YOUNG_S = 60.0
 
 

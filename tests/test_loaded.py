@@ -59,3 +59,27 @@ def test_a_store_named_by_a_relative_path_shares_its_segments_too(tmp_path, monk
     tokens, _ = segments.written(path, "vectors", np.ones((3, 4), np.float32))
     kept = segments.opened(path, tokens, "vectors", None)
     assert segments.written(path, "vectors", appended(kept, np.zeros((1, 4), np.float32)))[0][0] == tokens[0]
+
+
+def test_an_index_read_whole_from_the_store_then_serves_the_vectors_it_kept(tmp_path, embedder):
+    """A process that read every record (no kept file yet) answers from the segments its save wrote, not from its own
+    memory: their pages are shared, and its next save names them again instead of writing every vector once more."""
+    from ingest.pipeline import add
+    from ingest.store import open_store
+    from qa import loaded
+    from qa.answer import answer
+    from qa.index import Index
+    from tests.conftest import ROOT, make_settings
+
+    settings = make_settings(tmp_path)
+    store = open_store(settings)
+    add([ROOT / "data" / "statements"], store, embedder)
+    index = Index(store, embedder, settings)
+    index.refresh()
+    assert not isinstance(index.vectors, np.memmap)  # read from Chroma into memory
+    before = np.array(index.vectors), np.array(index.sentence_vectors)
+    loaded.flush()
+    for served in (index, index.snapshot()):
+        assert isinstance(served.vectors, np.memmap) and isinstance(served.sentence_vectors, np.memmap)
+        assert np.array_equal(served.vectors, before[0]) and np.array_equal(served.sentence_vectors, before[1])
+    assert answer("Which operations are named?", index).citations[0].paragraph == 8
