@@ -256,13 +256,17 @@ class LexicalIndex:
                              min(1.0, readable / weight) if weight else 0.0, context, residual, residual_sentence)
 
     @cached_property
+    def _statements(self) -> int:
+        return int(self.doc_statement.max()) + 1 if len(self.doc_statement) else 0
+
+    @cached_property
     def _sentence_statement(self) -> np.ndarray:
         return self.doc_statement[self.sentence_owner]
 
     def _not_naming(self, group: list[str]) -> np.ndarray:
         """Per statement (as doc_statement numbers them): True unless the query word (or a translation of it) is a word
         of its header."""
-        named = np.zeros(int(self.doc_statement.max()) + 1 if len(self.doc_statement) else 0, dtype=bool)
+        named = np.zeros(self._statements, dtype=bool)
         for t in group:
             if t in self.naming:
                 named[self.naming[t]] = True
