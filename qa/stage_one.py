@@ -70,15 +70,14 @@ def nearest_rows(index: Index, vectors: list[np.ndarray], allowed: np.ndarray, f
 
 def asked(index: Index, vectors: list[np.ndarray], allowed: np.ndarray, filters=None) -> Callable[[], np.ndarray | None]:
     """nearest_rows, asked of the store now and collected by calling the result: the paragraph and sentence queries
-    run side by side and outside the GIL, while the caller scores the question's words (100k parts: 2 × 7 ms)."""
+    run side by side and outside the GIL, while the caller scores the question's words (100k parts: about 8 ms each)."""
     k, where, row_of, store = index.settings.stage_one_k, where_clause(index, filters, allowed), index.row_of, index.store
     sentences = bool(len(index.sentence_owner))
     try:
         # ids only: fetching metadata costs Chroma ~0.5 ms a result (35 ms for 60 at 100k parts), the search itself ~2 ms
         maps = _digest_maps(index) if where is None and store.distinct_ready else None
         distinct = maps is not None and maps[0] is not None and (maps[1] is not None or not sentences)
-        pool = _pool()
-        asks = [pool.submit(store.nearest, vectors, k, None if distinct else where, which, distinct)
+        asks = [_POOL.submit(store.nearest, vectors, k, None if distinct else where, which, distinct)
                 for which in (False, True)[:1 + sentences]]
     except Exception as exc:
         return _failed(exc)
@@ -86,17 +85,17 @@ def asked(index: Index, vectors: list[np.ndarray], allowed: np.ndarray, filters=
     def collect() -> np.ndarray | None:
         try:
             found = [ask.result() for ask in asks]
+            if distinct:
+                rows = set(maps[0].rows(found[0]).tolist())  # each distinct vector once
+                if sentences:
+                    rows |= set(index.sentence_owner[maps[1].rows(found[1])].tolist())
+            else:
+                rows = {row_of[rid] for ids in found[0] for rid in ids if rid in row_of}
+                if sentences:
+                    owners = (sid.rpartition("#")[0] for ids in found[1] for sid in ids)  # a sentence id is {part id}#{n}
+                    rows |= {row_of[rid] for rid in owners if rid in row_of}
         except Exception as exc:
             return _failed(exc)()
-        if distinct:
-            rows = set(maps[0].rows(found[0]).tolist())  # each distinct vector once
-            if sentences:
-                rows |= set(index.sentence_owner[maps[1].rows(found[1])].tolist())
-        else:
-            rows = {row_of[rid] for ids in found[0] for rid in ids if rid in row_of}
-            if sentences:
-                owners = (sid.rpartition("#")[0] for ids in found[1] for sid in ids)  # a sentence id is {part id}#{n}
-                rows |= {row_of[rid] for rid in owners if rid in row_of}
         rows_array = np.fromiter(rows, dtype=np.int64, count=len(rows))
         return rows_array[allowed[rows_array]]
 
@@ -104,18 +103,13 @@ def asked(index: Index, vectors: list[np.ndarray], allowed: np.ndarray, filters=
 
 
 def _failed(exc: Exception) -> Callable[[], None]:
-    log.warning("stage one from the store failed (%s); scanning the vectors in memory", exc)  # the vectors in memory still answer
+    """A server gone away, say: the vectors in memory still answer."""
+    log.warning("stage one from the store failed (%s); scanning the vectors in memory", exc)
     return lambda: None
 
 
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stage-one")
-    return _POOL
+# Two workers: a question's paragraph and sentence queries at once (threads start on first use).
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="stage-one")
 
 
 def _digest_maps(index: Index) -> tuple[Digests, Digests]:
