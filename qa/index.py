@@ -107,7 +107,8 @@ class Index:
                 if not warming and manifests:  # a first load: Chroma reads its HNSW indexes beside it
                     from qa.stage_one import warm
 
-                    warming = warm(self, sum(int(m.get("records", 0)) for m in manifests.values())) or True
+                    warm(self, sum(int(m.get("records", 0)) for m in manifests.values()))
+                    warming = True
                 version = self.store.version if manifests is None else version_of(manifests)
                 if version == self.version and not force:
                     return
