@@ -146,14 +146,18 @@ def allowed_parts(index: Index, filters: Filters | None, query: Query) -> np.nda
     return allowed
 
 
-def search(index: Index, question: str | Query, k: int = 10, filters: Filters | None = None, model: Ranker | None = None) -> Retrieval:
-    """Read the question (unless given read), gather and score candidates, merge the parts of long paragraphs."""
+def search(index: Index, question: str | Query, k: int = 10, filters: Filters | None = None, model: Ranker | None = None,
+           exclude: np.ndarray | None = None) -> Retrieval:
+    """Read the question (unless given read), gather and score candidates, merge the parts of long paragraphs.
+    `exclude`: records never to return (qa.calibrate hides a question's gold to see the evidence of a near miss)."""
     if not isinstance(question, Query):  # a Query was read from an index answer() has just refreshed
         index.refresh()
     if not index.ids:
         return Retrieval([])
     query = question if isinstance(question, Query) else read_query(index, question)
     allowed = allowed_parts(index, filters, query)
+    if exclude is not None:
+        allowed &= ~exclude
     if not allowed.any():
         return Retrieval([], query)
     near = None

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from qa.answer import answer
@@ -60,6 +61,16 @@ def test_filters_restrict_retrieval(seed_index):
     assert retrieve(seed_index, "операция ПРОКСИ", filters=Filters(since="2019-01-01")) == []
     hits = retrieve(seed_index, "операция ПРОКСИ", filters=Filters(statement_ids=[SEED_ID], until="2018-12-31"))
     assert hits and hits[0].paragraph == 8
+
+
+def test_hidden_records_are_never_returned(seed_index):
+    """qa.calibrate's near misses: with paragraph 8 hidden, the example question gets the next-best paragraphs."""
+    from qa.retrieve import search
+
+    hidden = np.array([m["paragraph"] == 8 for m in seed_index.metas])
+    hits = search(seed_index, "Which operations are named?", 5, exclude=hidden).hits
+    assert hits and all(h.paragraph != 8 for h in hits)
+    assert search(seed_index, "Which operations are named?", 5).hits[0].paragraph == 8
 
 
 def test_seed_set_quality_floor(seed_index):

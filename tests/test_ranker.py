@@ -35,3 +35,15 @@ def test_logistic_refusal_fit_separates_a_threshold():
     b = fit_logistic(x, y, np.ones(100), l2=0.0)
     p = 1 / (1 + np.exp(-(b[0] + x[:, 0] * b[1])))
     assert (p[x[:, 0] > 0.7] > 0.5).all() and (p[x[:, 0] < 0.5] < 0.5).all()
+
+
+def test_near_miss_report_counts_the_model_and_the_rules():
+    from qa.calibrate import near_miss_report
+
+    weights = {"bias": -10.0, "cosine": 12.5, "threshold": 0.5}  # answers from cosine 0.8 up
+    near = [{"set": "a", "features": {"cosine": 0.9}, "vetoed": False},   # answered: a near miss let through
+            {"set": "a", "features": {"cosine": 0.7}, "vetoed": False},   # refused by the model
+            {"set": "a", "features": {"cosine": 0.95}, "vetoed": True},   # refused by a rule
+            {"set": "b", "features": {"cosine": 0.99}, "vetoed": False}]
+    assert near_miss_report(near, weights) == {"a": {"near_misses": 3, "refused": 0.6667},
+                                                "b": {"near_misses": 1, "refused": 0.0}}
