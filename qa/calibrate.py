@@ -2,7 +2,8 @@
 
 Each dev set is asked of its own store (built once under .cache/calibrate/): the seed sets of the bundled statement,
 collection-dev of the corpus plus the seed, XQuAD-dev of its articles, the UDHR set of the English UDHR. Folds are
-by question; the report gives held-out-fold numbers per set next to the hand-set weights on the same candidates."""
+by question; the report gives held-out-fold numbers per set next to the hand-set weights on the same candidates. The
+refusal model also learns from near misses: every answerable question asked again with its gold paragraphs hidden."""
 from __future__ import annotations
 
 import argparse
@@ -25,6 +26,12 @@ L2 = 0.001  # pull of the ranker's weights towards the hand-set ones (chosen by 
 # 200 gave held-out R@1 0.641 on the collection but XQuAD EN 0.919, 400 gave 0.609 and 0.927, 300 gives 0.625 and 0.921.
 COLLECTION_WEIGHT = 3.0
 SET_CAP = 300
+# Near misses (answerable questions asked with their gold hidden) teach the refusal model what a missing answer looks
+# like beside the sets' few dozen real unanswerable questions, at a tenth of a set's weight: they are worded as
+# answerable questions are. Held-out refused, 3 fold draws (session 13), weight 0 / 0.03 / 0.1 / 0.3: collection-dev
+# unanswerable 0.667 / 0.667 / 0.708 / 0.604, XQuAD near misses 0.063 / 0.138 / 0.246 / 0.346, seed answerable
+# 0.034 / 0.041 / 0.039 / 0.048.
+NEAR_MISS_WEIGHT = 0.1
 
 
 @dataclass
@@ -148,7 +155,7 @@ def near_miss_rows(rows: list[dict], weights: dict[str, float]) -> list[dict]:
     against the dev sets' few dozen real unanswerable questions, measure how refusal treats a missing answer."""
     from qa.metrics import gold_statement, matches, same_statement
     from qa.ranker import Ranker
-    from qa.refusal import evidence, vetoed
+    from qa.refusal import HAND, RefusalModel, evidence, vetoed
     from qa.retrieve import search
 
     out = []
@@ -163,21 +170,10 @@ def near_miss_rows(rows: list[dict], weights: dict[str, float]) -> list[dict]:
             hidden[i] = bool(golds) and any(matches({**item, "text": index.paragraph_text(*item.values())}, g) for g in golds)
         found = search(index, q["_query"], 10, model=Ranker(weights), exclude=hidden)
         if hidden.any() and found.hits:
-            ev = evidence(q["_query"], found, found.hits[0], index)
-            out.append({"set": r["set"], "features": ev.features, "vetoed": bool(vetoed(ev))})
+            ev = evidence(q["_query"], found, found.hits[0], index, RefusalModel(dict(HAND)))
+            out.append({"set": f"{r['set']} near misses", "answerable": False, "near_miss": True, "features": ev.features,
+                        "vetoed": bool(vetoed(ev))})
     return out
-
-
-def near_miss_report(near: list[dict], weights: dict[str, float]) -> dict:
-    """Per set, the share of near misses the refusal model (with these weights) and its rules refuse."""
-    from qa.refusal import RefusalModel
-
-    model = RefusalModel(weights)
-    report = {}
-    for name in sorted({r["set"] for r in near}):
-        refused = [r["vetoed"] or model.probability(r["features"]) < model.threshold for r in near if r["set"] == name]
-        report[name] = {"near_misses": len(refused), "refused": _rate(np.array(refused, dtype=float))}
-    return report
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 0.01) -> np.ndarray:
@@ -254,19 +250,20 @@ def _weights(rows: list[dict]) -> list[float]:
     sizes: dict[str, int] = {}
     for r in rows:
         sizes[r["set"]] = sizes.get(r["set"], 0) + 1
-    return [min(1.0, SET_CAP / sizes[r["set"]]) * (COLLECTION_WEIGHT if r["set"] == "collection-dev" else 1.0) for r in rows]
+    return [min(1.0, SET_CAP / sizes[r["set"]]) * (COLLECTION_WEIGHT if r["set"] == "collection-dev" else 1.0)
+            * (NEAR_MISS_WEIGHT if r.get("near_miss") else 1.0) for r in rows]
 
 
 def main(argv: list[str] | None = None) -> int:
-    from qa.ranker import MODEL, Ranker, fit
+    from qa.ranker import MODEL, Ranker, fit, load_ranker
 
     parser = argparse.ArgumentParser(prog="python -m qa.calibrate", description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="*", help="dev set names to use (default: all present but xquad-dev-in-12k, the "
                         "XQuAD questions inside the bench's 12.5k man-page store, which trains the ranker only)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the model files")
-    parser.add_argument("--near-misses", action="store_true", help="also report how many near misses the fitted refusal "
-                        "refuses: each answerable question asked with its gold paragraphs hidden (about 1 min more)")
+    parser.add_argument("--refusal-only", action="store_true", help="keep the ranker in qa/models and refit the refusal "
+                        "model on what it retrieves (a new refusal feature need not move the ranking)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     base = get_settings()
@@ -277,23 +274,28 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"collecting {dev.name} …", file=sys.stderr)
         rows += collect(dev, base)
-    report = {"ranker": cross_validate(rows, args.folds)}
-    train = [r for r in rows if r["gold"].any()]
-    weights = fit([(r["x"], r["gold"]) for r in train], rows[0]["names"], l2=L2, sample_weight=_weights(train))
-    report["ranker"]["all (in-sample)"] = {"R@1": _r_at_1(weights, rows)}
-    refusal_weights, report["refusal"] = calibrate_refusal(refusal_rows([r for r in rows if not r["ranker_only"]], weights),
+    if args.refusal_only:
+        weights, report = load_ranker().weights, {}
+    else:
+        report = {"ranker": cross_validate(rows, args.folds)}
+        train = [r for r in rows if r["gold"].any()]
+        weights = fit([(r["x"], r["gold"]) for r in train], rows[0]["names"], l2=L2, sample_weight=_weights(train))
+        report["ranker"]["all (in-sample)"] = {"R@1": _r_at_1(weights, rows)}
+    asked = [r for r in rows if not r["ranker_only"]]
+    refusal_weights, report["refusal"] = calibrate_refusal(refusal_rows(asked, weights) + near_miss_rows(asked, weights),
                                                            args.folds)
-    if args.near_misses:
-        report["refusal_near_misses"] = near_miss_report(near_miss_rows(rows, weights), refusal_weights)
     print(json.dumps(report, indent=1, ensure_ascii=False))
     if not args.dry_run:
         from qa.refusal import MODEL as REFUSAL_MODEL
 
         meta = {"fitted_on": sorted({r["set"] for r in rows}), "questions": len(rows), "command": "python -m qa.calibrate"}
-        Ranker(weights, {**meta, "cross_validation": report["ranker"]}).save(MODEL)
-        REFUSAL_MODEL.write_text(json.dumps({"weights": refusal_weights, **meta, "cross_validation": report["refusal"]},
-                                            indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"wrote {MODEL} and {REFUSAL_MODEL}", file=sys.stderr)
+        if not args.refusal_only:
+            Ranker(weights, {**meta, "cross_validation": report["ranker"]}).save(MODEL)
+        command = "python -m qa.calibrate" + (" --refusal-only" if args.refusal_only else "")
+        REFUSAL_MODEL.write_text(json.dumps({"weights": refusal_weights, **meta, "command": command,
+                                             "cross_validation": report["refusal"]}, indent=1, ensure_ascii=False) + "\n",
+                                 encoding="utf-8")
+        print(f"wrote {REFUSAL_MODEL}" + ("" if args.refusal_only else f" and {MODEL}"), file=sys.stderr)
     return 0
 
 

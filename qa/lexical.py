@@ -256,7 +256,7 @@ class LexicalIndex:
                              min(1.0, readable / weight) if weight else 0.0, context, residual, residual_sentence)
 
     @cached_property
-    def _statements(self) -> int:
+    def statement_count(self) -> int:
         return int(self.doc_statement.max()) + 1 if len(self.doc_statement) else 0
 
     @cached_property
@@ -266,7 +266,7 @@ class LexicalIndex:
     def _not_naming(self, group: list[str]) -> np.ndarray:
         """Per statement (as doc_statement numbers them): True unless the query word (or a translation of it) is a word
         of its header."""
-        named = np.zeros(self._statements, dtype=bool)
+        named = np.zeros(self.statement_count, dtype=bool)
         for t in group:
             if t in self.naming:
                 named[self.naming[t]] = True

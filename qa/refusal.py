@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from ingest.records import METADATA_KINDS
-from ingest.terms import is_russian, term, terms
+from ingest.terms import is_russian, term, terms, word_terms
 from qa.index import Index
-from qa.lexical import prefix
+from qa.lexical import _CYRILLIC, _FRAME, _FRAME_NOUNS, prefix
 from qa.names import ABBREVIATIONS
 from qa.places import english_names, russian_names
 from qa.query import Query
@@ -22,7 +22,8 @@ from qa.reasons import Reason
 from qa.retrieve import Hit, Retrieval
 
 MODEL = Path(__file__).resolve().parent / "models" / "refusal.json"
-FEATURES = ("cosine", "cross_cosine", "cross", "coverage", "score", "share", "misses", "unmatched_names", "metadata_about")
+FEATURES = ("cosine", "cross_cosine", "cross", "coverage", "score", "share", "misses", "unmatched_names", "metadata_about",
+            "beyond_header")
 # Until a model is fitted: the earlier floors as a logistic score (answer above cosine 0.805 same-language, 0.76
 # cross-language; a missing name or figure refuses).
 HAND = {"bias": -80.5, "cosine": 100.0, "cross_cosine": 0.0, "cross": 4.5, "coverage": 0.0, "share": 0.0, "misses": -50.0,
@@ -93,10 +94,36 @@ def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: Refu
     features = {"cosine": cosine, "cross_cosine": cross * cosine, "cross": cross, "coverage": found.coverage, "share": share,
                 "score": hit.score,
                 "misses": float(len(missing)), "unmatched_names": float(len(unmatched)),
-                "metadata_about": float(metadata and query.about_statement)}
+                "metadata_about": float(metadata and query.about_statement), "beyond_header": beyond_header(query, hit, index)}
     ev = Evidence(features, missing, unmatched)
     ev.p = 0.0 if vetoed(ev) else (model or refusal_model()).probability(features)
     return ev
+
+
+def beyond_header(query: Query, hit: Hit, index: Index) -> float:
+    """The IDF share of the question's readable words (directly or translated) not spent on picking the hit's statement
+    out of the store: a word of its header counts as spent by how few other headers have it (log S/n ÷ log S of S
+    statements). A question that mostly names its document («по Временному положению о военной комендатуре …») finds
+    that document's paragraphs by the name alone, whether or not one gives the detail it asks; in a store of one
+    statement nothing needs picking."""
+    lexical = index.lexical
+    statements = lexical.statement_count if lexical.doc_statement is not None else 0
+    statement = lexical.doc_statement[hit.best_sentence[0]] if statements > 1 else -1
+    groups: dict[str, list[str]] = {}
+    for word, t in word_terms(query.text):
+        if t not in _FRAME and t not in _FRAME_NOUNS:
+            groups.setdefault(t, [t]).extend(a if _CYRILLIC.search(a) else term(a) for a in query.translations.get(word, []))
+    total = beyond = 0.0
+    for group in groups.values():
+        counts = [lexical.df[t] for t in group if lexical.df.get(t)]
+        if not counts:
+            continue
+        idf = math.log(1 + lexical.paragraphs.n_docs / min(counts))
+        holders = [lexical.naming[t] for t in group if statement >= 0 and t in lexical.naming and statement in lexical.naming[t]]
+        picks = max((math.log(statements / len(h)) / math.log(statements) for h in holders), default=0.0)
+        total += idf
+        beyond += idf * (1.0 - picks)
+    return beyond / total if total else 1.0
 
 
 # Two cases the linear model cannot learn from a few dozen unanswerable questions, kept as rules (qa.calibrate

@@ -3,6 +3,7 @@ separates what it can, model files round-trip."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from qa.calibrate import fit_logistic
 from qa.ranker import HAND_WEIGHTS, Ranker, fit, load_ranker
@@ -37,13 +38,13 @@ def test_logistic_refusal_fit_separates_a_threshold():
     assert (p[x[:, 0] > 0.7] > 0.5).all() and (p[x[:, 0] < 0.5] < 0.5).all()
 
 
-def test_near_miss_report_counts_the_model_and_the_rules():
-    from qa.calibrate import near_miss_report
 
-    weights = {"bias": -10.0, "cosine": 12.5, "threshold": 0.5}  # answers from cosine 0.8 up
-    near = [{"set": "a", "features": {"cosine": 0.9}, "vetoed": False},   # answered: a near miss let through
-            {"set": "a", "features": {"cosine": 0.7}, "vetoed": False},   # refused by the model
-            {"set": "a", "features": {"cosine": 0.95}, "vetoed": True},   # refused by a rule
-            {"set": "b", "features": {"cosine": 0.99}, "vetoed": False}]
-    assert near_miss_report(near, weights) == {"a": {"near_misses": 3, "refused": 0.6667},
-                                                "b": {"near_misses": 1, "refused": 0.0}}
+def test_near_misses_weigh_a_tenth_of_their_set():
+    from qa.calibrate import NEAR_MISS_WEIGHT, SET_CAP, _weights
+
+    rows = [{"set": "seed"}] * 10 + [{"set": "seed near misses", "near_miss": True}] * 10 \
+        + [{"set": "xquad-dev near misses", "near_miss": True}] * (SET_CAP * 2)
+    weights = _weights(rows)
+    assert weights[:10] == [1.0] * 10
+    assert weights[10:20] == [NEAR_MISS_WEIGHT] * 10
+    assert sum(weights[20:]) == pytest.approx(SET_CAP * NEAR_MISS_WEIGHT)  # a big set still weighs as SET_CAP questions
