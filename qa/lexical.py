@@ -23,7 +23,7 @@ _CYRILLIC = re.compile(r"[а-яё]", re.I)
 _FRAME = frozenset("mention say said tell accord regard concern упоминаться упомянуть говориться говорить сказать "
                    "речь идти".split())
 # What every question about a statement calls it: a match on these says nothing about whether the text can answer.
-_FRAME_NOUNS = frozenset("statement document declar заявление документ декларация".split())
+FRAME_NOUNS = frozenset("statement document declar заявление документ декларация".split())
 _VERB_ENDINGS = ("ть", "ться", "чь", "чься", "ти", "тись")
 # Bounded work per question: the distinct words read (each costs a lemma, BM25 scores, maybe a model call); a question
 # within QA_MAX_QUESTION_CHARS has far fewer, so the cap only stops text that reached here some other way.
@@ -220,10 +220,11 @@ class LexicalIndex:
                 out[word] = kept[:limit]
         return out
 
-    def scores(self, question: str, translations: dict[str, list[str]] | None = None,
-               loose: dict[str, tuple[str, ...]] | None = None) -> LexicalScores:
-        """BM25 of every record, each query word scoring by the best of its own term and its translations; truncation
-        stems also try dictionary translations the corpus lacks as lemmas (боец ~ боевик)."""
+    @staticmethod
+    def word_groups(question: str, translations: dict[str, list[str]] | None = None,
+                    loose: dict[str, tuple[str, ...]] | None = None) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Each of the question's words by its term (frame words left out, within the caps): the term and its
+        translations' terms, which BM25 matches exactly, and their truncation stems with the loose translations'."""
         translations, loose = translations or {}, loose or {}
         exact: dict[str, list[str]] = {}
         stems: dict[str, list[str]] = {}
@@ -234,10 +235,17 @@ class LexicalIndex:
             alternatives = [a if _CYRILLIC.search(a) else term(a) for a in translations.get(word, [])]
             exact.setdefault(t, [t]).extend(alternatives)
             stems.setdefault(t, [prefix(t)]).extend(prefix(a) for a in [*alternatives, *loose.get(word, ())])
+        return exact, stems
+
+    def scores(self, question: str, translations: dict[str, list[str]] | None = None,
+               loose: dict[str, tuple[str, ...]] | None = None) -> LexicalScores:
+        """BM25 of every record, each query word scoring by the best of its own term and its translations; truncation
+        stems also try dictionary translations the corpus lacks as lemmas (боец ~ боевик)."""
+        exact, stems = self.word_groups(question, translations, loose)
         n = self.paragraphs.n_docs
         weight = readable = 0.0
         for t, group in exact.items():
-            if t in _FRAME_NOUNS:
+            if t in FRAME_NOUNS:
                 continue
             idf = math.log(1 + n / self.df.get(t, 0.5))
             weight += idf

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from ingest.records import METADATA_KINDS
-from ingest.terms import is_russian, term, terms, word_terms
+from ingest.terms import is_russian, term, terms
 from qa.index import Index
-from qa.lexical import _CYRILLIC, _FRAME, _FRAME_NOUNS, prefix
+from qa.lexical import FRAME_NOUNS, prefix
 from qa.names import ABBREVIATIONS
 from qa.places import english_names, russian_names
 from qa.query import Query
@@ -109,12 +109,10 @@ def beyond_header(query: Query, hit: Hit, index: Index) -> float:
     lexical = index.lexical
     statements = lexical.statement_count if lexical.doc_statement is not None else 0
     statement = lexical.doc_statement[hit.best_sentence[0]] if statements > 1 else -1
-    groups: dict[str, list[str]] = {}
-    for word, t in word_terms(query.text):
-        if t not in _FRAME and t not in _FRAME_NOUNS:
-            groups.setdefault(t, [t]).extend(a if _CYRILLIC.search(a) else term(a) for a in query.translations.get(word, []))
     total = beyond = 0.0
-    for group in groups.values():
+    for t, group in lexical.word_groups(query.text, query.translations)[0].items():
+        if t in FRAME_NOUNS:
+            continue
         counts = [lexical.df[t] for t in group if lexical.df.get(t)]
         if not counts:
             continue
