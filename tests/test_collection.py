@@ -36,17 +36,17 @@ def dev_results(collection):
 
 
 def test_collection_dev_floors(dev_results):
-    """Floors a little under the values measured when written (session 10): cited correct 0.734 (EN 0.719 / RU 0.750),
-    R@3 0.875, unanswerable refused 0.50, answerable refused 0.031, citation precision 0.655, gold statements cited on
-    the multi-document questions 0.69. The models are fitted on this set among others (held-out-fold numbers:
-    python -m qa.calibrate)."""
+    """Floors a little under the values measured when written (session 10; refusal session 13): cited correct 0.734
+    (EN 0.719 / RU 0.750), R@3 0.875, unanswerable refused 0.81, answerable refused 0.047, citation precision 0.70, gold
+    statements cited on the multi-document questions 0.63. The models are fitted on this set among others (held-out-fold
+    numbers: python -m qa.calibrate)."""
     table = metrics_by_language(dev_results)
     assert table["all"]["verbatim_quotes"] == 1.0
     assert table["all"]["cited_correct"] >= 0.67 and table["all"]["R@3"] >= 0.83
     assert table["en"]["cited_correct"] >= 0.63 and table["ru"]["cited_correct"] >= 0.69
-    assert table["all"]["unanswerable_refused"] >= 0.43 and table["all"]["answerable_refused"] <= 0.07
+    assert table["all"]["unanswerable_refused"] >= 0.74 and table["all"]["answerable_refused"] <= 0.07
     assert table["all"]["citation_precision"] >= 0.6
-    assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.58
+    assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.55
 
 
 def test_no_signature_or_annex_stamp_answers_a_content_question(dev_results, collection):
