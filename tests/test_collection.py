@@ -46,7 +46,7 @@ def test_collection_dev_floors(dev_results):
     assert table["en"]["cited_correct"] >= 0.63 and table["ru"]["cited_correct"] >= 0.69
     assert table["all"]["unanswerable_refused"] >= 0.74 and table["all"]["answerable_refused"] <= 0.07
     assert table["all"]["citation_precision"] >= 0.6
-    assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.55
+    assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.58
 
 
 def test_no_signature_or_annex_stamp_answers_a_content_question(dev_results, collection):
