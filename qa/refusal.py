@@ -110,14 +110,15 @@ def beyond_header(query: Query, hit: Hit, index: Index) -> float:
     statements = lexical.statement_count if lexical.doc_statement is not None else 0
     statement = lexical.doc_statement[hit.best_sentence[0]] if statements > 1 else -1
     total = beyond = 0.0
-    for t, group in lexical.word_groups(query.text, query.translations)[0].items():
-        if t in FRAME_NOUNS:
+    df, naming = lexical.df, lexical.naming
+    for word, group in lexical.word_groups(query.text, query.translations)[0].items():
+        if word in FRAME_NOUNS:
             continue
-        counts = [lexical.df[t] for t in group if lexical.df.get(t)]
+        counts = [df[t] for t in group if df.get(t)]
         if not counts:
             continue
         idf = math.log(1 + lexical.paragraphs.n_docs / min(counts))
-        holders = [lexical.naming[t] for t in group if statement >= 0 and t in lexical.naming and statement in lexical.naming[t]]
+        holders = [naming[t] for t in group if statement >= 0 and t in naming and statement in naming[t]]
         picks = max((math.log(statements / len(h)) / math.log(statements) for h in holders), default=0.0)
         total += idf
         beyond += idf * (1.0 - picks)
