@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import hmac
 
+import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -137,7 +138,8 @@ def build_api(index: Index, settings, pool: AnswerPool | None = None) -> FastAPI
             meta, paragraphs = snap.statement(statement_id)
         except KeyError:
             raise HTTPException(404, f"no statement {statement_id!r} in the store") from None
-        kinds = {(m["statement_id"], m["paragraph"]): m.get("kind", "") for m in snap.metas if m["statement_id"] == statement_id}
+        kinds = {(statement_id, snap.metas[i]["paragraph"]): snap.metas[i].get("kind", "")
+                 for i in np.flatnonzero(snap.statement_of == statement_id)}
         keep = ("title", "issuer", "date", "place", "number", "signatories", "source", "sources")
         return {"id": statement_id, **{k: meta.get(k, "") for k in keep},
                 "paragraphs": [{"n": n, "label": label, "kind": kinds.get((statement_id, n), ""), "text": text}
@@ -146,6 +148,6 @@ def build_api(index: Index, settings, pool: AnswerPool | None = None) -> FastAPI
     @api.get("/api/health", dependencies=[guard])
     def health() -> dict:
         index.refresh()
-        return {"status": "ok", "statements": len({m["statement_id"] for m in index.metas}), "records": len(index.ids)}
+        return {"status": "ok", "statements": len(index.metas.statement_ids), "records": len(index.ids)}
 
     return api

@@ -73,7 +73,7 @@ def run(questions: list[dict], index: Index, k: int = 10) -> list[dict]:
 
 def checks(questions: list[dict], index: Index) -> dict[str, list[str]]:
     """Before scoring: gold statements the store lacks, gold paragraphs it lacks, snippets in no paragraph."""
-    stored = {m["statement_id"] for m in index.metas}
+    stored = set(index.metas.statement_ids)
     texts: dict[str, list[str]] = {}
     for (sid, n) in index.by_paragraph:
         texts.setdefault(sid, []).append(normalise(index.paragraph_text(sid, n)))

@@ -20,6 +20,7 @@ from qa.columns import Facts, Sentences
 from qa.dictionary import load_dictionary, reverse_cache
 from qa.lexical import LexicalIndex
 from qa.loaded import Loaded, served_as
+from qa.metas import Metas, ParagraphRows
 from qa.names import NameIndex
 from qa.parallel import align
 from qa.parts import facts
@@ -183,7 +184,9 @@ class Index:
         """Everything retrieval reads, from committed records and sentences. With `kept` (which of the loaded records and
         sentences lead the new ones, unchanged), the BM25 fields are grown from the loaded ones, not rebuilt."""
         grow_from = (getattr(self, "lexical", None), getattr(self, "gloss", None)) if kept is not None else (None, None)
-        self.ids, self.metas, self.docs = data["ids"], data["metadatas"], data["documents"]
+        metas = data["metadatas"]
+        self.ids, self.docs = data["ids"], data["documents"]
+        self.metas = metas if isinstance(metas, Metas) else Metas.of(metas)
         self._terms_of: dict[str, set[str]] = {}
         self._text_of: dict[str, str] = {}
         dim = 384
@@ -195,7 +198,7 @@ class Index:
         # sentences kept from the last load come as columns (qa/columns.py), those just read as Chroma's metadata
         kept_sentences = sentences.get("table", Sentences.empty())
         new_sentences, read = Sentences.of(sentences["metadatas"], position)
-        metas = [sentences["metadatas"][i] for i in read]
+        sentence_metas = [sentences["metadatas"][i] for i in read]
         keep = list(range(len(kept_sentences))) + [len(kept_sentences) + i for i in read]  # rows of the vectors given
         self.sentences = kept_sentences.then(new_sentences)
         self.sentence_owner = self.sentences.owner
@@ -213,21 +216,21 @@ class Index:
         self.russian = np.concatenate([np.asarray(data["russian"][:known] if known else [], dtype=bool),
                                        np.array([is_russian(d) for d in self.docs[known:]], dtype=bool)])
         # Columns the filters test (qa.retrieve.Filters.mask), so a question never loops over every part's metadata.
-        self.statement_of = np.array([m["statement_id"] for m in self.metas], dtype=object)
-        self.date_of = np.array([int(m.get("date_int") or 0) for m in self.metas], dtype=np.int64)
-        self.issuer_of = np.array([m.get("issuer", "") for m in self.metas], dtype=object)
-        # Stores written before parts had kinds: ¶0 is the header, the rest plain paragraphs.
-        self.kinds = [m.get("kind") or ("header" if m["paragraph"] == 0 else "paragraph") for m in self.metas]
-        self.answers = np.array([k in ANSWER_KINDS for k in self.kinds], dtype=bool)
-        self.metadata_parts = np.array([k in METADATA_KINDS for k in self.kinds], dtype=bool)
+        self.statement_of, self.date_of, self.issuer_of = self.metas.statement, self.metas.date, self.metas.issuer
+        self.kinds = self.metas.kind
+        self.answers = np.isin(self.kinds, list(ANSWER_KINDS))
+        self.metadata_parts = np.isin(self.kinds, list(METADATA_KINDS))
         # Each record's statement header (¶0): its vector stands for the whole statement (title, issuer, date, place).
-        head = {m["statement_id"]: i for i, m in enumerate(self.metas) if m["paragraph"] == 0 and m["part"] == 0}
-        self.header_of = np.array([head.get(m["statement_id"], i) for i, m in enumerate(self.metas)], dtype=np.int64)
+        heads = np.flatnonzero((self.metas.paragraph == 0) & (self.metas.part == 0))
+        head = np.full(len(self.metas.statements), -1, dtype=np.int64)
+        head[self.metas.codes[heads]] = heads
+        self.header_of = np.where(head[self.metas.codes] >= 0, head[self.metas.codes], np.arange(len(self.ids))) \
+            if len(self.ids) else np.zeros(0, np.int64)
         # What is derived from every vector is kept from the last load for the rows it had (Loaded.merged puts them
         # first), and computed for the new rows only.
         known, known_sentences = (int(data["known"]), int(sentences["known"])) if "header_dot" in data else (0, 0)
         # Paragraphs that match across parallel statements (a translation, a copy in a compendium): qa/parallel.py.
-        self.parallel = align(self.vectors, [m["statement_id"] for m in self.metas], self.answers, self.russian,
+        self.parallel = align(self.vectors, self.statement_of.tolist(), self.answers, self.russian,
                               data.get("parallel"), known)
         # How close each part (and sentence) is to its own header: what a question's document-naming part explains.
         self.header_dot = np.concatenate([data["header_dot"][:known] if known else np.zeros(0, np.float32),
@@ -235,9 +238,7 @@ class Index:
         self.sentence_header_dot = np.concatenate([
             data["sentence_header_dot"][:known_sentences] if known_sentences else np.zeros(0, np.float32),
             rowwise_dot(self.sentence_vectors[known_sentences:], self.vectors[self.header_of[self.sentence_owner[known_sentences:]]])])
-        self.by_paragraph: dict[tuple[str, int], list[int]] = {}
-        for i, m in sorted(enumerate(self.metas), key=lambda x: x[1]["part"]):
-            self.by_paragraph.setdefault((m["statement_id"], m["paragraph"]), []).append(i)
+        self.by_paragraph = ParagraphRows(self.metas)
         self.lexical = None
         self.gloss = None
         self.dictionary = load_dictionary(self.settings.dictionary) if self.settings.expand_queries else None
@@ -264,11 +265,13 @@ class Index:
                 self.gloss = (old_gloss.updated(kept[0], [list(f.gloss) for f in parts[int(kept[0].sum()) - start:]])
                               if old_gloss is not None else Field([list(f.gloss) for f in parts]))
             grown = int(kept[1].sum()) if old_lexical is not None else 0  # the kept sentences' terms are in the field
-            self.lexical = LexicalIndex.build([m.get("terms", "") for m in self.metas], self.sentences.terms(self.docs, metas, grown),
+            read_from = int(kept[0].sum()) if old_lexical is not None else 0  # the kept parts' terms are in the fields
+            header_rows = np.flatnonzero(self.metas.paragraph == 0)
+            self.lexical = LexicalIndex.build(self.metas.values("terms", read_from), self.sentences.terms(self.docs, sentence_metas, grown),
                                               self.sentence_owner, expander, cache,
-                                              [m.get("context_terms", "") for m in self.metas],
-                                              [m["statement_id"] for m in self.metas],
-                                              {m["statement_id"]: m.get("terms", "") for m in self.metas if m["paragraph"] == 0},
+                                              self.metas.values("context_terms", read_from if old_lexical and old_lexical.contexts else 0),
+                                              self.statement_of.tolist(),
+                                              {self.metas[i]["statement_id"]: self.metas[i].get("terms", "") for i in header_rows},
                                               (old_lexical, *kept) if old_lexical is not None else None)
 
     def sentences_of(self, rows: np.ndarray) -> np.ndarray:
@@ -301,7 +304,7 @@ class Index:
     def statement_terms(self, statement_id: str) -> set[str]:
         """Every BM25 term of one statement: the ones kept at ingest (computed here for stores older than that)."""
         if statement_id not in self._terms_of:
-            rows = [i for (sid, _), parts in self.by_paragraph.items() if sid == statement_id for i in parts]
+            rows = np.flatnonzero(self.statement_of == statement_id).tolist()
             self._terms_of[statement_id] = {t for i in rows for t in (self.metas[i].get("terms") or " ".join(terms(self.docs[i]))).split()}
         return self._terms_of[statement_id]
 
@@ -314,7 +317,7 @@ class Index:
 
     def statement(self, statement_id: str) -> tuple[dict, list[tuple[int, str, str]]]:
         """Header metadata and every (n, label, text) paragraph of one statement, in order."""
-        keys = sorted(k for k in self.by_paragraph if k[0] == statement_id)
+        keys = self.by_paragraph.of_statement(statement_id)
         if not keys:
             raise KeyError(statement_id)
         first = self.metas[self.by_paragraph[keys[0]][0]]

@@ -17,11 +17,12 @@ import orjson
 from qa import segments
 from qa.bm25 import Field
 from qa.columns import Facts, Sentences
+from qa.metas import Metas
 from qa.parallel import Parallel
 from qa.rows import appended, taken
 
 log = logging.getLogger(__name__)
-FORMAT = 6
+FORMAT = 7
 # The BM25 fields kept with the records (qa/lexical.py's four, and the dictionary glosses): a process that starts from
 # the file grows them by what changed instead of re-reading every part's terms (most of a first load at 100k parts).
 FIELDS = ("paragraphs", "prefixes", "sentences", "contexts", "gloss")
@@ -38,7 +39,7 @@ class Loaded:
 
     served: dict[str, tuple] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)
-    metas: list[dict] = field(default_factory=list)
+    metas: Metas = field(default_factory=Metas.empty)
     docs: list[str] = field(default_factory=list)
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
     sentences: Sentences = field(default_factory=Sentences.empty)
@@ -64,7 +65,7 @@ class Loaded:
         """The parts of statements still served unchanged, followed by what was just read, as Chroma would give them;
         and which of this one's records and sentences were kept (masks over them)."""
         gone = set(changed) | {sid for sid in self.served if sid not in manifests}
-        keep = np.array([m["statement_id"] not in gone for m in self.metas], dtype=bool)
+        keep = ~np.isin(self.metas.statement, list(gone)) if gone else np.ones(len(self.ids), dtype=bool)
         rows = np.flatnonzero(keep)
         kept_sentence_table, sentence_mask = self.sentences.kept(keep)
         kept_sentences = np.flatnonzero(sentence_mask)
@@ -84,7 +85,7 @@ class Loaded:
                        "parallel": self.parallel.kept(keep)}
         facts = {"facts": self.facts.kept(rows)} if self.facts is not None and len(self.facts) == len(self.ids) else {}
         return ({"ids": kept(self.ids, keep, rows) + records["ids"],
-                 "metadatas": kept(self.metas, keep, rows) + records["metadatas"],
+                 "metadatas": (self.metas if keep.all() else self.metas.taken(rows)).then(Metas.of(records["metadatas"])),
                  "documents": kept(self.docs, keep, rows) + records["documents"],
                  "embeddings": stacked(self.vectors if keep.all() else taken(self.vectors, rows), records["embeddings"]),
                  **russian, **derived, **facts, "known": len(rows)},
@@ -111,14 +112,13 @@ def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
             meta = orjson.loads(memoryview(data["meta"]))
             if meta.get("format") != FORMAT or meta.get("generation", "") != generation:
                 return None
-            metas = [{**meta["shared"][m["statement_id"]], **m} for m in meta["metas"]]
             same_gloss = meta.get("glossed") == glossed
             fields = {name: Field.from_arrays(data, name) for name in FIELDS
                       if f"{name}.rows" in data.files and (name != "gloss" or same_gloss)}
             facts = Facts.from_arrays(data, meta["names"]) if "facts.has_number" in data.files else None
             vectors, sentence_vectors = (segments.opened(path, meta["segments"][name], name, _select(data, name))
                                          for name in VECTORS)
-            return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], metas, meta["docs"],
+            return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], Metas.from_arrays(data, meta["metas"]), meta["docs"],
                           vectors, Sentences.from_arrays(data), sentence_vectors, facts,
                           glossed, data["russian"], fields,
                           generation, data["header_dot"], data["sentence_header_dot"], Parallel(data["parallel"]))
@@ -130,21 +130,6 @@ def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
 
 
 VECTORS = ("vectors", "sentence_vectors")
-
-
-def _factored(metas: list[dict]) -> tuple[dict[str, dict], list[dict]]:
-    """Each statement's fields that all its parts share (title, issuer, date, …) once, and each part's own: half the
-    metadata of a 100k-part file, and the parts of one statement share those strings in memory once read."""
-    shared: dict[str, dict] = {}
-    for m in metas:
-        common = shared.get(m["statement_id"])
-        if common is None:
-            shared[m["statement_id"]] = dict(m)
-        else:
-            for key in [k for k, v in common.items() if m.get(k, common) != v]:
-                del common[key]
-    return shared, [{k: v for k, v in m.items() if k == "statement_id" or shared[m["statement_id"]].get(k, m) != v}
-                    for m in metas]
 
 
 def _select(data, name: str) -> np.ndarray | None:
@@ -183,9 +168,9 @@ def save(path: Path, loaded: Loaded, background: bool = True, adopt: Callable[[d
             written = {name: segments.written(path, name, v) for name, v in zip(VECTORS, (loaded.vectors, loaded.sentence_vectors))}
             tokens = {name: t for name, (t, _) in written.items()}
             selects = {f"{name}.select": select for name, (_, select) in written.items() if select is not None}
-            shared, own = _factored(loaded.metas)
-            meta = {"format": FORMAT, "segments": tokens, "served": loaded.served, "ids": loaded.ids, "shared": shared,
-                    "metas": own, "docs": loaded.docs, "glossed": loaded.glossed, "generation": loaded.generation,
+            names, metas = loaded.metas.arrays()
+            meta = {"format": FORMAT, "segments": tokens, "served": loaded.served, "ids": loaded.ids, "metas": names, "docs": loaded.docs,
+                    "glossed": loaded.glossed, "generation": loaded.generation,
                     "names": loaded.facts.names if loaded.facts is not None else []}
             blob = np.frombuffer(orjson.dumps(meta), dtype=np.uint8)
             fields = {k: v for name, f in loaded.fields.items() for k, v in f.arrays(name).items()}
@@ -194,7 +179,7 @@ def save(path: Path, loaded: Loaded, background: bool = True, adopt: Callable[[d
                                              sentence_header_dot=loaded.sentence_header_dot,
                                              parallel=(loaded.parallel or Parallel()).pairs,
                                              segments=np.frombuffer(orjson.dumps(tokens), dtype=np.uint8),
-                                             **selects, **columns, **fields))
+                                             **selects, **columns, **metas, **fields))
             segments.drop_unused(path, VECTORS, before | {t for ts in tokens.values() for t in ts})
             if adopt is not None:
                 adopt({name: segments.opened(path, t, name, written[name][1]) for name, t in tokens.items()})

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from config.settings import ROOT
 
 
@@ -50,8 +52,9 @@ def provenance(index, files: list[Path]) -> dict:
 
     s = index.settings
     statements: dict[str, str] = {}
-    for meta in index.metas:
-        statements.setdefault(meta["statement_id"], meta.get("sha256", "")[:16])
+    for i in sorted(np.unique(index.metas.codes, return_index=True)[1].tolist()):  # each statement's first part
+        meta = index.metas[i]
+        statements[meta["statement_id"]] = meta.get("sha256", "")[:16]
     store = f"{s.chroma_host}:{s.chroma_port}" if s.chroma_host else str(s.persist_dir)
     settings = {f"QA_{k.upper()}": (str(v) if isinstance(v, Path) else v) for k, v in s.model_dump().items()}
     return {

@@ -9,6 +9,7 @@ import numpy as np
 
 from qa.features import candidates
 from qa.index import Index
+from qa.metas import Metas
 from qa.query import Query, read_query
 from qa.ranker import Ranker, load_ranker
 from qa.stage_one import asked, uses_store
@@ -71,17 +72,21 @@ class Filters:
             allowed &= index.issuer_of == self.issuer
         return allowed
 
-    def unknown_statements(self, metas: list[dict]) -> list[str]:
+    def unknown_statements(self, metas: Metas) -> list[str]:
         """The statement ids asked for that the store does not have."""
-        known = {m["statement_id"] for m in metas}
+        known = set(metas.statement_ids)
         return [sid for sid in self.statement_ids if sid not in known]
 
-    def undated_note(self, metas: list[dict]) -> str:
+    def undated_note(self, metas: Metas) -> str:
         """What to say beside a refusal when the date range has left undated statements out (else "")."""
         if not (self.since or self.until):
             return ""
-        undated = Filters(self.statement_ids, issuer=self.issuer)
-        n = len({m["statement_id"] for m in metas if not m.get("date_int") and undated.allows(m)})
+        left_out = metas.date == 0
+        if self.statement_ids:
+            left_out &= np.isin(metas.statement, self.statement_ids)
+        if self.issuer:
+            left_out &= metas.issuer == self.issuer
+        n = len(np.unique(metas.codes[left_out]))
         return f"{n} undated statement(s) left out by the date filter (nothing says they fall within it)" if n else ""
 
 

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.hnsw import DIGEST_KEY
-from qa.columns import digest_column
 from qa.index import Index
 
 log = logging.getLogger(__name__)
@@ -116,8 +114,7 @@ def _digest_maps(index: Index) -> tuple[Digests, Digests]:
     """The part rows, and the sentence rows, by their vectors' digests (None: records loaded without one)."""
     cached = index.__dict__.get("_digest_rows")
     if cached is None or cached[0] is not index.metas:  # first use, or a reload made new lists: sort them (once)
-        parts = digest_column([m.get(DIGEST_KEY) for m in index.metas])
-        cached = index.__dict__["_digest_rows"] = (index.metas, Digests.of(parts), Digests.of(index.sentences.digest))
+        cached = index.__dict__["_digest_rows"] = (index.metas, Digests.of(index.metas.digest), Digests.of(index.sentences.digest))
     return cached[1], cached[2]
 
 

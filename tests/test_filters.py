@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from qa.metas import Metas
 from qa.retrieve import Filters, iso_date
 from tests.conftest import MODEL_CACHE, ROOT, SEED, make_settings
 
@@ -79,7 +80,10 @@ def test_filters_check_dates_and_leave_undated_statements_out():
     undated, dated = {"statement_id": "a", "date_int": 0}, {"statement_id": "b", "date_int": 20181108}
     assert Filters().allows(undated) and not Filters(until="2030-01-01").allows(undated)
     assert Filters(until="2030-01-01").allows(dated) and not Filters(since="2019-01-01").allows(dated)
-    assert Filters(["a", "c"]).unknown_statements([undated, dated]) == ["c"]
+    parts = Metas.of([{**undated, "paragraph": 1}, {**dated, "paragraph": 1}])
+    assert Filters(["a", "c"]).unknown_statements(parts) == ["c"]
+    assert Filters(since="2018-01-01").undated_note(parts).startswith("1 undated statement(s)")
+    assert Filters(["b"], since="2018-01-01").undated_note(parts) == ""
 
 
 @pytest.mark.parametrize(("line", "reason"), [("null", "expected a JSON object"), ("[1, 2]", "expected a JSON object"),

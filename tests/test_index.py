@@ -154,7 +154,7 @@ def test_a_reload_reads_only_the_statements_that_changed_and_equals_a_full_load(
     assert statements[4].stem in set(reader.statement_of) and statements[0].stem not in set(reader.statement_of)
     order = {rid: i for i, rid in enumerate(fresh.ids)}
     rows = [order[rid] for rid in reader.ids]
-    assert [fresh.metas[i] for i in rows] == reader.metas and [fresh.docs[i] for i in rows] == reader.docs
+    assert [fresh.metas[i] for i in rows] == list(reader.metas) and [fresh.docs[i] for i in rows] == reader.docs
     assert np.allclose(fresh.vectors[rows], reader.vectors)
     assert _spans(reader) == _spans(fresh)
     assert len(reader.sentence_owner) == len(fresh.sentence_owner)
@@ -225,7 +225,7 @@ def test_a_new_process_starts_from_the_records_the_last_one_kept(tmp_path, embed
     assert sorted(second.ids) == sorted(full.ids) and statements[2].stem in set(second.statement_of)
     order = {rid: i for i, rid in enumerate(full.ids)}
     rows = [order[rid] for rid in second.ids]
-    assert [full.metas[i] for i in rows] == second.metas and [full.docs[i] for i in rows] == second.docs
+    assert [full.metas[i] for i in rows] == list(second.metas) and [full.docs[i] for i in rows] == second.docs
     assert np.allclose(full.vectors[rows], second.vectors)
     assert len(second.sentence_owner) == len(full.sentence_owner)
     assert np.array_equal(full.russian[rows], second.russian)  # kept with the records, read for the new ones only
