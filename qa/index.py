@@ -271,7 +271,7 @@ class Index:
                                               self.sentence_owner, expander, cache,
                                               self.metas.values("context_terms", read_from if old_lexical and old_lexical.contexts else 0),
                                               self.statement_of.tolist(),
-                                              {self.metas[i]["statement_id"]: self.metas[i].get("terms", "") for i in header_rows},
+                                              {self.statement_of[i]: self.metas[i].get("terms", "") for i in header_rows},
                                               (old_lexical, *kept) if old_lexical is not None else None)
 
     def sentences_of(self, rows: np.ndarray) -> np.ndarray:
