@@ -86,7 +86,7 @@ class Metas:
 
     def values(self, key: str, start: int = 0) -> list:
         """One field of every part from row `start` on ("" for those before: a caller that has them already)."""
-        return [""] * start + [m.get(key, "") for m in self[start:]]
+        return [""] * start + [self[i].get(key, "") for i in range(start, len(self))]  # a dict at a time, not a list of them
 
     def taken(self, rows: np.ndarray) -> Metas:
         """These rows (ascending numbers), without parsing them: their lines stay in the same buffer."""
