@@ -164,8 +164,7 @@ def near_miss_rows(rows: list[dict], weights: dict[str, float]) -> list[dict]:
             continue
         q, index = r["q"], r["q"]["_index"]
         hidden = np.zeros(len(index.ids), dtype=bool)
-        for i, m in enumerate(index.metas):
-            sid, paragraph = m["statement_id"], m["paragraph"]
+        for i, (sid, paragraph) in enumerate(zip(index.statement_of.tolist(), index.metas.paragraph.tolist())):
             golds = [g for g in q["gold"] if same_statement(sid, gold_statement(g))]  # reads a text only where it may match
             item = {"statement_id": sid, "paragraph": paragraph, "text": index.paragraph_text(sid, paragraph) if golds else ""}
             hidden[i] = any(matches(item, g) for g in golds)
