@@ -222,11 +222,7 @@ class Index:
         self.answers = np.isin(self.kinds, list(ANSWER_KINDS))
         self.metadata_parts = np.isin(self.kinds, list(METADATA_KINDS))
         # Each record's statement header (¶0): its vector stands for the whole statement (title, issuer, date, place).
-        heads = np.flatnonzero((self.metas.paragraph == 0) & (self.metas.part == 0))
-        head = np.full(len(self.metas.statements), -1, dtype=np.int64)
-        head[self.metas.codes[heads]] = heads
-        self.header_of = np.where(head[self.metas.codes] >= 0, head[self.metas.codes], np.arange(len(self.ids))) \
-            if len(self.ids) else np.zeros(0, np.int64)
+        self.header_of = self.metas.header_rows()
         # What is derived from every vector is kept from the last load for the rows it had (Loaded.merged puts them
         # first), and computed for the new rows only.
         known, known_sentences = (int(data["known"]), int(sentences["known"])) if "header_dot" in data else (0, 0)

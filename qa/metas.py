@@ -84,6 +84,14 @@ class Metas:
     def issuer(self) -> np.ndarray:
         return np.array(self.issuer_names, dtype=object)[self.issuers] if len(self) else np.zeros(0, object)
 
+    def header_rows(self) -> np.ndarray:
+        """Each part's statement header (¶0, its first part; the part itself in a statement without one)."""
+        heads = np.flatnonzero((self.paragraph == 0) & (self.part == 0))
+        head = np.full(len(self.statements), -1, dtype=np.int64)
+        head[self.codes[heads]] = heads  # the last such part, as a dict by statement kept it
+        own = head[self.codes]
+        return np.where(own >= 0, own, np.arange(len(self), dtype=np.int64))
+
     def values(self, key: str, start: int = 0) -> list:
         """One field of every part from row `start` on ("" for those before: a caller that has them already)."""
         return [""] * start + [self[i].get(key, "") for i in range(start, len(self))]  # a dict at a time, not a list of them

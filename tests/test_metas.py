@@ -26,6 +26,7 @@ def test_metas_give_back_each_part_as_read_and_its_columns() -> None:
     assert metas.date.tolist() == [20181108] * 3 + [0] and metas.issuer.tolist() == ["ОДКБ"] * 3 + [""]
     assert metas.digest.tolist() == [b"", b"d2", b"d1", b""]
     assert metas.values("terms", 2) == ["", "", "первая часть", "x"]
+    assert metas.header_rows().tolist() == [0, 0, 0, 3]  # s2 has no header part: its part stands for itself
     # shared fields are kept once per statement, not once per part
     assert "title" in metas.shared["s1"] and b"title" not in bytes(metas.lines[metas.start[1]:metas.stop[1]])
 
