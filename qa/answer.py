@@ -188,11 +188,10 @@ def _metadata_citation(index: Index, hit: Hit, query) -> Hit:
     date or place but the statement's signature block does, that block is the better citation."""
     if hit.meta.get("kind") != "header" or hit.meta.get("date", "")[:4] in hit.text:
         return hit
-    for i in np.flatnonzero(index.metadata_parts):
+    for i in np.flatnonzero((index.kinds == "signature") & (index.statement_of == hit.statement_id))[:1].tolist():
         meta = index.metas[i]
-        if meta["statement_id"] == hit.statement_id and meta.get("kind") == "signature":
-            text = index.paragraph_text(hit.statement_id, meta["paragraph"])
-            return Hit(hit.statement_id, meta["paragraph"], hit.score, hit.dense, hit.sentence, hit.lexical, meta, text, (int(i), -1))
+        text = index.paragraph_text(hit.statement_id, meta["paragraph"])
+        return Hit(hit.statement_id, meta["paragraph"], hit.score, hit.dense, hit.sentence, hit.lexical, meta, text, (i, -1))
     return hit
 
 

@@ -266,7 +266,7 @@ class Index:
             header_rows = np.flatnonzero(self.metas.paragraph == 0)
             self.lexical = LexicalIndex.build(self.metas.values("terms", read_from), self.sentences.terms(self.docs, sentence_metas, grown),
                                               self.sentence_owner, expander, cache,
-                                              self.metas.values("context_terms", read_from if old_lexical and old_lexical.contexts else 0),
+                                              self.metas.values("context_terms", read_from if old_lexical and old_lexical.contexts is not None else 0),
                                               self.statement_of.tolist(),
                                               {self.statement_of[i]: self.metas[i].get("terms", "") for i in header_rows},
                                               (old_lexical, *kept) if old_lexical is not None else None)

@@ -26,6 +26,8 @@ class Metas:
         self.kind_names, self.kinds, self.issuer_names, self.issuers = kind_names, kinds, issuer_names, issuers
         self.lines, self.start, self.stop = lines, start, stop
         self.statement = np.array(statements, dtype=object)[codes] if len(codes) else np.zeros(0, object)
+        for column in (codes, paragraph, part, kinds, date, issuers, digest, lines, start, stop, self.statement):
+            column.setflags(write=False)  # shared by snapshots (taken, then): a reload never changes another's columns
 
     @classmethod
     def empty(cls) -> Metas:
@@ -97,10 +99,14 @@ class Metas:
         return [""] * start + [self[i].get(key, "") for i in range(start, len(self))]  # a dict at a time, not a list of them
 
     def taken(self, rows: np.ndarray) -> Metas:
-        """These rows (ascending numbers), without parsing them: their lines stay in the same buffer."""
-        return Metas(self.shared, self.statements, self.codes[rows], self.paragraph[rows], self.part[rows], self.kind_names,
-                     self.kinds[rows], self.date[rows], self.issuer_names, self.issuers[rows], self.digest[rows], self.lines,
-                     self.start[rows], self.stop[rows])
+        """These rows (ascending numbers), without parsing them: their lines stay in the same buffer. The statements
+        left out are forgotten, so that one read again with new shared fields (a new file hash) joins without conflict."""
+        shared = {self.statements[c]: self.shared[self.statements[c]] for c in np.unique(self.codes[rows]).tolist()}
+        lines, start, stop = self.lines, self.start[rows], self.stop[rows]
+        if (stop - start).sum() < len(lines) // 2:  # most of the buffer dropped (by this and earlier reloads): repack
+            lines, start, stop = _packed(lines, start, stop)
+        return Metas(shared, self.statements, self.codes[rows], self.paragraph[rows], self.part[rows], self.kind_names,
+                     self.kinds[rows], self.date[rows], self.issuer_names, self.issuers[rows], self.digest[rows], lines, start, stop)
 
     def then(self, other: Metas) -> Metas:
         """These parts followed by `other`'s (statements read again come whole, so the two share none; if they do, the
@@ -128,10 +134,10 @@ class Metas:
         with the lines packed (rows dropped since the last load no longer in the buffer)."""
         used = list(dict.fromkeys(self.statement.tolist()))
         code_of = {sid: i for i, sid in enumerate(used)}
-        lines = b"".join(bytes(self.lines[a:b]) for a, b in zip(self.start.tolist(), self.stop.tolist()))
+        lines = _packed(self.lines, self.start, self.stop)[0]
         columns = {"codes": np.array([code_of[s] for s in self.statement.tolist()], dtype=np.int32), "paragraph": self.paragraph,
                    "part": self.part, "kinds": self.kinds, "date": self.date, "issuers": self.issuers, "digest": self.digest,
-                   "lines": np.frombuffer(lines, dtype=np.uint8), "ends": self.stop - self.start}
+                   "lines": lines, "ends": self.stop - self.start}
         names = {"shared": {sid: self.shared[sid] for sid in used}, "statements": used, "kinds": self.kind_names,
                  "issuers": self.issuer_names}
         return names, {f"metas.{k}": v for k, v in columns.items()}
@@ -156,7 +162,7 @@ class ParagraphRows(Mapping):
 
     def _span(self, key: tuple[str, int]) -> tuple[int, int]:
         code = self._code_of.get(key[0])
-        if code is None:
+        if code is None or not isinstance(key[1], (int, np.integer)) or not 0 <= key[1] < 2**32:
             return 0, 0
         k = code << 32 | int(key[1])
         return int(np.searchsorted(self._keys, k)), int(np.searchsorted(self._keys, k, side="right"))
@@ -185,6 +191,13 @@ class ParagraphRows(Mapping):
             return []
         a, b = np.searchsorted(self._keys, [code << 32, (code + 1) << 32])
         return [(statement_id, k & 0xFFFFFFFF) for k in np.unique(self._keys[a:b]).tolist()]
+
+
+def _packed(lines: np.ndarray, start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The lines these spans select, one after another, and their new spans."""
+    packed = b"".join(bytes(lines[a:b]) for a, b in zip(start.tolist(), stop.tolist()))
+    new_stop = np.cumsum(stop - start, dtype=np.int64)
+    return np.frombuffer(packed, dtype=np.uint8), new_stop - (stop - start), new_stop
 
 
 def _coded(values: list[str]) -> tuple[list[str], np.ndarray]:

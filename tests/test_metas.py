@@ -43,6 +43,13 @@ def test_metas_kept_then_appended_then_kept_in_a_file() -> None:
         again = Metas.from_arrays(data, names)
     assert list(again) == list(metas) and again.statement.tolist() == ["s1", "s1", "s2"]
     assert len(again.lines) < len(Metas.of(parts).lines)  # the dropped part's line is not written
+    # a statement read again with new shared fields (its file changed) after its old parts were dropped: appended
+    renewed = [{**m, "sha256": "cd"} for m in parts[:3]]
+    kept = Metas.of(parts).taken(np.array([3]))
+    again = kept.then(Metas.of(renewed))
+    assert list(again) == [parts[3], *renewed] and len(again.lines) == len(kept.lines) + len(Metas.of(renewed).lines)
+    assert len(kept.lines) < len(Metas.of(parts).lines)  # most of the buffer dropped: repacked
+    assert ("s2", "3") not in ParagraphRows(metas) and ("s2", 3.5) not in ParagraphRows(metas)
     # one statement on both sides with different shared fields: factored again, nothing lost
     changed = {**parts[1], "title": "Заявление (новая редакция)"}
     both = Metas.of(parts[:1]).then(Metas.of([changed]))

@@ -106,7 +106,7 @@ def test_reindex_centers_the_vectors_and_readers_see_the_same_store(two_statemen
     before = _contents(store)
     running = _index(make_settings(settings.persist_dir.parent, refresh_seconds=0), embedder)
     loaded.flush()  # what it kept on disk for the next process
-    running.metas.digest[0] = b""  # as records loaded before digests were kept
+    running.metas.digest = np.zeros(len(running.metas), "S1")  # as records loaded before digests were kept
     done = _reindex(settings)
     assert done.returncode == 0 and f"statements: {len(before['records'])} records reindexed" in done.stdout, done.stderr[-2000:]
     again = open_store(settings)
