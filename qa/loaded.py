@@ -106,22 +106,21 @@ def location(settings) -> Path:
 def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
     """The records last kept at `path`, or None (missing, another format, read from collections since remade by a
     reindex, or unreadable: then Chroma is read). Their gloss field is kept only if glossed as this process glosses
-    (with the dictionary or without). The vectors are mapped, not read: pages come in as questions touch them."""
+    (with the dictionary or without). Its arrays and vectors are mapped, not read: pages come in as they are used."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = orjson.loads(memoryview(data["meta"]))
-            if meta.get("format") != FORMAT or meta.get("generation", "") != generation:
-                return None
-            same_gloss = meta.get("glossed") == glossed
-            fields = {name: Field.from_arrays(data, name) for name in FIELDS
-                      if f"{name}.rows" in data.files and (name != "gloss" or same_gloss)}
-            facts = Facts.from_arrays(data, meta["names"]) if "facts.has_number" in data.files else None
-            vectors, sentence_vectors = (segments.opened(path, meta["segments"][name], name, _select(data, name))
-                                         for name in VECTORS)
-            return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], Metas.from_arrays(data, meta["metas"]), meta["docs"],
-                          vectors, Sentences.from_arrays(data), sentence_vectors, facts,
-                          glossed, data["russian"], fields,
-                          generation, data["header_dot"], data["sentence_header_dot"], Parallel(data["parallel"]))
+        data = segments.members(path)
+        meta = orjson.loads(bytes(data["meta"]))
+        if meta.get("format") != FORMAT or meta.get("generation", "") != generation:
+            return None
+        same_gloss = meta.get("glossed") == glossed
+        fields = {name: Field.from_arrays(data, name) for name in FIELDS
+                  if f"{name}.rows" in data and (name != "gloss" or same_gloss)}
+        facts = Facts.from_arrays(data, meta["names"]) if "facts.has_number" in data else None
+        vectors, sentence_vectors = (segments.opened(path, meta["segments"][name], name, data.get(f"{name}.select"))
+                                     for name in VECTORS)
+        return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], Metas.from_arrays(data, meta["metas"]),
+                      meta["docs"], vectors, Sentences.from_arrays(data), sentence_vectors, facts, glossed, data["russian"],
+                      fields, generation, data["header_dot"], data["sentence_header_dot"], Parallel(data["parallel"]))
     except FileNotFoundError:
         return None
     except Exception as exc:  # a half-written or foreign file is only a cache: read the store instead
@@ -130,10 +129,6 @@ def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
 
 
 VECTORS = ("vectors", "sentence_vectors")
-
-
-def _select(data, name: str) -> np.ndarray | None:
-    return data[f"{name}.select"] if f"{name}.select" in data.files else None
 
 
 def _kept_segments(path: Path) -> set[str]:

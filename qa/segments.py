@@ -10,6 +10,7 @@ import re
 import tempfile
 import time
 import uuid
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,32 @@ def mapped(file: Path) -> np.ndarray:
         raise
     except Exception as exc:
         raise ValueError(f"{file.name}: {exc}") from exc
+
+
+def members(path: Path) -> dict[str, np.ndarray]:
+    """Every array of the npz at `path`, each mapped where np.savez stored it (uncompressed) rather than read: a
+    process at 100k parts reads none of its ~170 MB of BM25 postings, columns and lines until it uses them, and
+    processes share those pages. A replaced file stays readable through the maps of those that opened it."""
+    out: dict[str, np.ndarray] = {}
+    with open(path, "rb") as f, zipfile.ZipFile(f) as archive:
+        for info in archive.infolist():
+            name = info.filename.removesuffix(".npy")
+            if info.compress_type != zipfile.ZIP_STORED:
+                out[name] = np.lib.format.read_array(archive.open(info), allow_pickle=False)
+                out[name].setflags(write=False)  # as a mapped one is
+                continue
+            f.seek(info.header_offset)
+            local = f.read(30)  # the member's local header: its name and extra field lengths are its last two shorts
+            f.seek(info.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little"))
+            version = np.lib.format.read_magic(f)
+            shape, fortran, dtype = (np.lib.format.read_array_header_1_0 if version == (1, 0) else
+                                     np.lib.format.read_array_header_2_0)(f)
+            if dtype.hasobject:
+                raise ValueError(f"{path.name}: {name} holds Python objects")
+            out[name] = np.memmap(f, dtype=dtype, mode="r", offset=f.tell(), shape=shape, order="F" if fortran else "C") \
+                if int(np.prod(shape)) else np.zeros(shape, dtype)
+            out[name].setflags(write=False)
+    return out
 
 
 def written(path: Path, name: str, vectors) -> tuple[list[str], np.ndarray | None]:

@@ -3,10 +3,12 @@ save names are removed, other collections' files left alone."""
 from __future__ import annotations
 
 import os
+import zipfile
 
 import numpy as np
+import pytest
 
-from qa import segments
+from qa import loaded, segments
 from qa.rows import Rows, appended, taken
 
 
@@ -66,7 +68,6 @@ def test_an_index_read_whole_from_the_store_then_serves_the_vectors_it_kept(tmp_
     memory: their pages are shared, and its next save names them again instead of writing every vector once more."""
     from ingest.pipeline import add
     from ingest.store import open_store
-    from qa import loaded
     from qa.answer import answer
     from qa.index import Index
     from tests.conftest import ROOT, make_settings
@@ -83,3 +84,28 @@ def test_an_index_read_whole_from_the_store_then_serves_the_vectors_it_kept(tmp_
         assert isinstance(served.vectors, np.memmap) and isinstance(served.sentence_vectors, np.memmap)
         assert np.array_equal(served.vectors, before[0]) and np.array_equal(served.sentence_vectors, before[1])
     assert answer("Which operations are named?", index).citations[0].paragraph == 8
+
+
+def test_a_kept_files_arrays_are_mapped_where_they_lie_and_read_back_equal(tmp_path):
+    arrays = {"meta": np.frombuffer(b'{"format": 7}', dtype=np.uint8), "rows": np.arange(5000, dtype=np.int32),
+              "tf": np.linspace(0, 1, 7, dtype=np.float32), "digest": np.array([b"ab", b"c"]), "empty": np.zeros((0, 2), np.int64),
+              "matrix": np.asfortranarray(np.arange(12, dtype=np.float64).reshape(3, 4))}
+    stored, packed = tmp_path / "kept.npz", tmp_path / "packed.npz"
+    np.savez(stored, **arrays)
+    np.savez_compressed(packed, **arrays)
+    for path, mapped in ((stored, True), (packed, False)):  # a compressed member is read, not mapped
+        found = segments.members(path)
+        assert sorted(found) == sorted(arrays)
+        for name, values in arrays.items():
+            assert found[name].dtype == values.dtype and found[name].shape == values.shape
+            assert np.array_equal(found[name], values)
+        assert isinstance(found["rows"], np.memmap) == mapped and not found["rows"].flags.writeable
+    mapped_rows = segments.members(stored)["rows"]
+    # replaced by the next save (a new file renamed over it): the maps already made still read the old one
+    segments.atomic(stored, lambda f: np.savez(f, rows=np.zeros(3, np.int32)))
+    assert np.array_equal(mapped_rows, arrays["rows"])
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes(stored.read_bytes()[:200])
+    with pytest.raises(zipfile.BadZipFile):
+        segments.members(cut)
+    assert loaded.load(cut, glossed=True) is None  # a damaged kept file is only a cache: the store is read instead
