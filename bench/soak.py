@@ -78,7 +78,14 @@ def soak(users: int, seconds: float, ingest: list[Path]) -> dict:
         for t in threads:
             t.join(timeout=180)
         ingest_rc = writer.wait(timeout=1800) if writer else None
-        statements = client.get("/api/health", timeout=30).json()["statements"]
+        # a health check starts the periodic store check beside it and answers from what is loaded: ask until it settles
+        statements, settle = None, time.time() + 60
+        while time.time() < settle:
+            seen = client.get("/api/health", timeout=30).json()["statements"]
+            if seen == statements:
+                break
+            statements = seen
+            time.sleep(2)
     finally:
         client.close()
         app.terminate()
