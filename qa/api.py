@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import hmac
 
-import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -139,7 +138,7 @@ def build_api(index: Index, settings, pool: AnswerPool | None = None) -> FastAPI
         except KeyError:
             raise HTTPException(404, f"no statement {statement_id!r} in the store") from None
         kinds = {(statement_id, snap.metas[i]["paragraph"]): snap.metas[i].get("kind", "")
-                 for i in np.flatnonzero(snap.statement_of == statement_id)}
+                 for i in snap.by_paragraph.statement_rows(statement_id).tolist()}
         keep = ("title", "issuer", "date", "place", "number", "signatories", "source", "sources")
         return {"id": statement_id, **{k: meta.get(k, "") for k in keep},
                 "paragraphs": [{"n": n, "label": label, "kind": kinds.get((statement_id, n), ""), "text": text}

@@ -301,7 +301,7 @@ class Index:
     def statement_terms(self, statement_id: str) -> set[str]:
         """Every BM25 term of one statement: the ones kept at ingest (computed here for stores older than that)."""
         if statement_id not in self._terms_of:
-            rows = np.flatnonzero(self.statement_of == statement_id).tolist()
+            rows = self.by_paragraph.statement_rows(statement_id).tolist()
             self._terms_of[statement_id] = {t for i in rows for t in (self.metas[i].get("terms") or " ".join(terms(self.docs[i]))).split()}
         return self._terms_of[statement_id]
 

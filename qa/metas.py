@@ -25,8 +25,9 @@ class Metas:
         self.paragraph, self.part, self.date, self.digest = paragraph, part, date, digest
         self.kind_names, self.kinds, self.issuer_names, self.issuers = kind_names, kinds, issuer_names, issuers
         self.lines, self.start, self.stop = lines, start, stop
-        self.statement = np.array(statements, dtype=object)[codes] if len(codes) else np.zeros(0, object)
-        for column in (codes, paragraph, part, kinds, date, issuers, digest, lines, start, stop, self.statement):
+        self.statement, self.kind, self.issuer = (np.array(names, dtype=object)[of] if len(of) else np.zeros(0, object)
+                                                  for names, of in ((statements, codes), (kind_names, kinds), (issuer_names, issuers)))
+        for column in (codes, paragraph, part, kinds, date, issuers, digest, lines, start, stop, self.statement, self.kind, self.issuer):
             column.setflags(write=False)  # shared by snapshots (taken, then): a reload never changes another's columns
 
     @classmethod
@@ -46,7 +47,7 @@ class Metas:
                     del common[key]
         own = [orjson.dumps({k: v for k, v in m.items() if k == "statement_id" or shared[m["statement_id"]].get(k, m) != v})
                for m in metas]
-        stop = np.cumsum([len(line) for line in own], dtype=np.int64)
+        lengths = np.array([len(line) for line in own], dtype=np.int64)
         statements = list(shared)
         code_of = {sid: i for i, sid in enumerate(statements)}
         # Stores written before parts had kinds: ¶0 is the header, the rest plain paragraphs.
@@ -57,7 +58,7 @@ class Metas:
                    np.array([m["paragraph"] for m in metas], dtype=np.int64), np.array([m.get("part", 0) for m in metas], dtype=np.int64),
                    kind_names, kind_codes, np.array([int(m.get("date_int") or 0) for m in metas], dtype=np.int64),
                    issuer_names, issuer_codes, digest_column([m.get(DIGEST_KEY) for m in metas]),
-                   np.frombuffer(b"".join(own), dtype=np.uint8), stop - np.array([len(line) for line in own], dtype=np.int64), stop)
+                   np.frombuffer(b"".join(own), dtype=np.uint8), *_spans(lengths))
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -76,15 +77,6 @@ class Metas:
     def statement_ids(self) -> list[str]:
         """The statements with parts here."""
         return [self.statements[c] for c in np.unique(self.codes).tolist()]
-
-    @property
-    def kind(self) -> np.ndarray:
-        """Each part's kind, as a string."""
-        return np.array(self.kind_names, dtype=object)[self.kinds] if len(self) else np.zeros(0, object)
-
-    @property
-    def issuer(self) -> np.ndarray:
-        return np.array(self.issuer_names, dtype=object)[self.issuers] if len(self) else np.zeros(0, object)
 
     def header_rows(self) -> np.ndarray:
         """Each part's statement header (¶0, its first part; the part itself in a statement without one)."""
@@ -145,10 +137,9 @@ class Metas:
     @classmethod
     def from_arrays(cls, data, names: dict) -> Metas:
         columns = {k: data[f"metas.{k}"] for k in ARRAYS}
-        stop = np.cumsum(columns["ends"], dtype=np.int64)
         return cls(names["shared"], names["statements"], columns["codes"], columns["paragraph"], columns["part"],
                    names["kinds"], columns["kinds"], columns["date"], names["issuers"], columns["issuers"], columns["digest"],
-                   columns["lines"], stop - columns["ends"], stop)
+                   columns["lines"], *_spans(columns["ends"]))
 
 
 class ParagraphRows(Mapping):
@@ -184,20 +175,31 @@ class ParagraphRows(Mapping):
     def __len__(self) -> int:
         return len(np.unique(self._keys))
 
+    def _statement_span(self, statement_id: str) -> tuple[int, int]:
+        code = self._code_of.get(statement_id)
+        return (0, 0) if code is None else tuple(np.searchsorted(self._keys, [code << 32, (code + 1) << 32]).tolist())
+
     def of_statement(self, statement_id: str) -> list[tuple[str, int]]:
         """The statement's (statement, paragraph) keys, in paragraph order."""
-        code = self._code_of.get(statement_id)
-        if code is None:
-            return []
-        a, b = np.searchsorted(self._keys, [code << 32, (code + 1) << 32])
+        a, b = self._statement_span(statement_id)
         return [(statement_id, k & 0xFFFFFFFF) for k in np.unique(self._keys[a:b]).tolist()]
+
+    def statement_rows(self, statement_id: str) -> np.ndarray:
+        """The statement's part rows, in paragraph and part order."""
+        a, b = self._statement_span(statement_id)
+        return self._order[a:b]
 
 
 def _packed(lines: np.ndarray, start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The lines these spans select, one after another, and their new spans."""
     packed = b"".join(bytes(lines[a:b]) for a, b in zip(start.tolist(), stop.tolist()))
-    new_stop = np.cumsum(stop - start, dtype=np.int64)
-    return np.frombuffer(packed, dtype=np.uint8), new_stop - (stop - start), new_stop
+    return np.frombuffer(packed, dtype=np.uint8), *_spans(stop - start)
+
+
+def _spans(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and stop of lines of these lengths laid one after another."""
+    stop = np.cumsum(lengths, dtype=np.int64)
+    return stop - lengths, stop
 
 
 def _coded(values: list[str]) -> tuple[list[str], np.ndarray]:
