@@ -41,6 +41,7 @@ class DevSet:
     statements: list[Path]
     store: Path | None = None  # a store built elsewhere, asked as it is (instead of one of these statements)
     ranker_only: bool = False  # teaches the ranker, not the refusal model
+    shares: str = ""  # the name of the set whose store (the same statements) this one is asked of
 
 
 # XQuAD-dev asked inside the bench's 12.5k store (`python -m bench scale --sizes 10000 --build-only` builds it): the same
@@ -54,7 +55,11 @@ def dev_sets() -> list[DevSet]:
             DevSet("udhr", [ROOT / "data" / "eval" / "udhr_ru.jsonl"], [ROOT / "data" / "eval" / "udhr"])]
     collection = SHARED / "eval" / "collection-dev" / "questions.jsonl"
     if collection.exists():
-        sets.append(DevSet("collection-dev", [collection], sorted((SHARED / "corpus").glob("*.txt")) + [ROOT / "data" / "statements"]))
+        statements = sorted((SHARED / "corpus").glob("*.txt")) + [ROOT / "data" / "statements"]
+        sets.append(DevSet("collection-dev", [collection], statements))
+        # More questions over the same collection, written apart from the code and from collection-dev (data/eval/README.md)
+        for path in sorted((ROOT / "data" / "eval").glob("collection_dev*.jsonl")):
+            sets.append(DevSet(path.stem.replace("_", "-"), [path], statements, shares="collection-dev"))
     xquad = SHARED / "eval" / "xquad-dev"
     if xquad.exists():
         sets.append(DevSet("xquad-dev", [xquad / "questions_en.jsonl", xquad / "questions_ru.jsonl"], [xquad / "statements"]))
@@ -70,7 +75,7 @@ def index_for(dev: DevSet, base: Settings):
     from ingest.store import open_store
     from qa.index import Index
 
-    settings = base.model_copy(update={"persist_dir": dev.store or ROOT / ".cache" / "calibrate" / f"{dev.name}-{base.passage_context}"})
+    settings = base.model_copy(update={"persist_dir": dev.store or ROOT / ".cache" / "calibrate" / f"{dev.shares or dev.name}-{base.passage_context}"})
     store = open_store(settings)
     embedder = embedder_for(settings)
     if store.count() == 0:
@@ -250,8 +255,13 @@ def _weights(rows: list[dict]) -> list[float]:
     sizes: dict[str, int] = {}
     for r in rows:
         sizes[r["set"]] = sizes.get(r["set"], 0) + 1
-    return [min(1.0, SET_CAP / sizes[r["set"]]) * (COLLECTION_WEIGHT if r["set"] == "collection-dev" else 1.0)
+    return [min(1.0, SET_CAP / sizes[r["set"]]) * (COLLECTION_WEIGHT if _collection(r) else 1.0)
             * (NEAR_MISS_WEIGHT if r.get("near_miss") else 1.0) for r in rows]
+
+
+def _collection(row: dict) -> bool:
+    """A question of a collection set itself (its near misses weigh as the other sets' do)."""
+    return row["set"].startswith("collection") and not row.get("near_miss")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -70,14 +70,18 @@ def name_keys(word: str) -> set[str]:
 
 
 def _stems(key: str, cyrillic: bool) -> list[str]:
-    """The key, and the key without a case ending (Russian) or -s / a vowel (Latin) when enough letters are left:
-    'hloponina' → ['hloponina', 'hloponin']; a Latin word keeps MIN_STEM + 1 (state is not стать)."""
+    """The key, and the key without a case ending (Russian; then without an adjective's -ск-) or -s / a vowel (Latin)
+    when enough letters are left: 'hloponina' → ['hloponina', 'hloponin']; a Latin word keeps MIN_STEM + 1 (state is
+    not стать)."""
     n, stems = len(key), [key]
     if cyrillic:
         if n > MIN_STEM and key[-1] in _RU_ENDINGS:
             stems.append(key[:-1])
         if n > MIN_STEM + 2 and key[-2:] in _RU_ENDINGS:
             stems.append(key[:-2])
+        # A place's adjective is its name and -ск- (Чернобыльской АЭС: Chernobyl; таджикской: Tajik)
+        if len(stems[-1]) > MIN_STEM + 2 and stems[-1].endswith("sk"):
+            stems.append(stems[-1][:-2])
     elif n > MIN_STEM + 1 and key[-1] in _EN_ENDINGS:
         stems.append(key[:-1])
     return stems

@@ -161,10 +161,11 @@ def misses(query: Query, hit: Hit, index: Index) -> tuple[list[Reason], list[Rea
     same_script = query.russian == is_russian(hit.text)
     question = query.text
     haystack = index.statement_text(hit.statement_id)
-    # Only a dated statement can be "about another year"; an undated text that omits the year may still answer.
-    for year in query.years if hit.meta.get("date") else []:
-        if year not in haystack:
-            found.append(Reason("year_missing", (year,)))
+    # Only a dated statement can be "about another year"; an undated text that omits the year may still answer. Of
+    # several years, one will do: a question about two documents names the year of each.
+    absent = [year for year in query.years if year not in haystack] if hit.meta.get("date") else []
+    if absent and len(absent) == len(query.years):
+        found.append(Reason("year_missing", (absent[0],)))
     statement_lemmas: set[str] | None = None
     for body in ABBREVIATIONS:
         # Abbreviations as written (WHO, not "who"); full names in any case and inflection.
@@ -268,7 +269,29 @@ def _names_place(haystack: str, lemmas: set[str], russian: list[str], english: l
         parts = [p.lower().replace("ё", "е") for p in spelling.split()]
         if all(term(p) in lemmas or prefix(term(p)) in stems or _spelled_otherwise(p, words) for p in parts):
             return True
+    adjectives = None
+    for spelling in russian:
+        if " " not in spelling:
+            adjectives = _adjective_bases(lemmas) if adjectives is None else adjectives
+            lemma = term(spelling.lower().replace("ё", "е"))
+            if {lemma, lemma[:-1], lemma.removesuffix("ия")} & adjectives:
+                return True
     return False
+
+
+def _adjective_bases(lemmas: set[str]) -> set[str]:
+    """What the statement's -ский adjectives are formed from, with a fleeting vowel or a final й/ь dropped too: чеченский
+    → чечен, чечн (Чечня); российский → россий, росси (Россия); чернобыльский → чернобыль."""
+    bases = set()
+    for lemma in lemmas:
+        if len(lemma) > 6 and lemma.endswith(("ский", "ской")):
+            base = lemma[:-4]
+            bases.add(base)
+            if base[-1] in "йь":
+                bases.add(base[:-1])
+            if len(base) > 3 and base[-2] in "еоё":
+                bases.add(base[:-2] + base[-1])
+    return bases
 
 
 # Capitalised words that open a question or a clause, not names.

@@ -108,3 +108,10 @@ def test_corpus_names_found_across_scripts():
     assert index.lookup("Kultura")[0] == "Культура" and index.lookup("Шапошников") == ["Shaposhnikov"]
     assert index.lookup("Fokin") == [] and index.lookup("ФОКИН") == ["FOKIN"]
     assert not {"статье", "статьи", "Статья"} & set(index.lookup("State") + index.lookup("states"))
+    assert "Chernobyl" in index.lookup("Чернобыльской")  # a place's adjective reads as the place
+
+
+def test_a_place_adjective_matches_the_place_and_no_other_name():
+    index = NameIndex.build(["Chernobyl", "Tajik", "Minsk", "Moscow", "Iran"])
+    assert index.lookup("Чернобыльской") == ["Chernobyl"] and index.lookup("таджикской") == ["Tajik"]
+    assert index.lookup("Минской") == ["Minsk"] and index.lookup("Иракский") == [] and index.lookup("Московской") == ["Moscow"]

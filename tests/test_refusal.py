@@ -4,7 +4,9 @@ from __future__ import annotations
 import pytest
 
 from qa.answer import answer
-from qa.refusal import _proper_names, _spelled_otherwise
+from qa.query import read_query
+from qa.refusal import _names_place, _proper_names, _spelled_otherwise, misses
+from qa.retrieve import search
 
 
 @pytest.mark.parametrize("word,words,same", [
@@ -37,3 +39,21 @@ def test_unanswerable_questions_are_refused_with_the_reason(seed_index, question
 def test_places_the_statement_names_are_answered(seed_index, question):
     a = answer(question, seed_index)
     assert a.answered and a.citations[0].paragraph == 6
+
+
+@pytest.mark.parametrize("place,lemmas,named", [
+    (["Чечни", "чечня"], {"чеченский", "республика"}, True),  # a fleeting vowel: Чечн-я, чечен-ский
+    (["России", "россия"], {"российский"}, True), (["Китая", "китай"], {"китайский"}, True),
+    (["Ирана", "иран"], {"иракский"}, False), (["Чехии", "чехия"], {"чеченский"}, False),
+])
+def test_a_statement_names_a_place_by_its_adjective(place, lemmas, named):
+    assert _names_place("текст без названия места", lemmas, place, []) == named
+
+
+def test_one_of_several_years_asked_is_enough(seed_index):
+    """A question about two documents names the year of each: the 2018 statement does not lack "1991"."""
+    for question, missing in [("What do the 2018 CSTO statement and the 1991 Minsk Agreement say about terrorism?", False),
+                              ("What did the CSTO say about terrorism in 1999?", True)]:
+        query = read_query(seed_index, question)
+        hit = search(seed_index, query, 3).hits[0]
+        assert any(r.code == "year_missing" for r in misses(query, hit, seed_index)[0]) == missing
