@@ -137,10 +137,14 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
     r_dense, r_sentence = residual_cosines(index, *mixed, among)
     header = mixed[0][index.header_of]
     first = dense + sentence + m_dense + m_sentence
-    rows = np.unique(np.concatenate([_top(first, allowed, pool_size), best_lexical, _top(r_dense + r_sentence, allowed, pool_size // 3)]))
+    context = lex.context if lex.context is not None else np.zeros(len(index.ids), np.float32)
+    # and the entries of the lists whose heading the question's words match (a judge's name under «судьей Московского
+    # городского суда»): their own words may not match at all
+    listed = _top(context + lex.paragraph, allowed & (lex.context > 0), pool_size // 3) if lex.context is not None else best_lexical
+    rows = np.unique(np.concatenate([_top(first, allowed, pool_size), best_lexical, listed,
+                                     _top(r_dense + r_sentence, allowed, pool_size // 3)]))
     same = (index.russian[rows] == query.russian).astype(np.float32)
     cov = lex.coverage
-    context = lex.context if lex.context is not None else np.zeros(len(index.ids), np.float32)
     residual = lex.residual if lex.residual is not None else lex.paragraph
     residual_sentence = lex.residual_sentence if lex.residual_sentence is not None else lex.sentence
     kinds = [index.kinds[i] for i in rows]

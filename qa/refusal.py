@@ -238,7 +238,8 @@ def _proper_names(question: str) -> list[tuple[str, str]]:
     names = []
     for word in re.findall(r"(?<![\w-])[А-ЯЁ][а-яё][а-яё-]+", question):
         parse = morph.parse(word)[0]
-        if _PROPER & set(parse.tag.grammemes):
+        # and a capitalised -ский adjective, a place's (Иркутской области, Красноярского края)
+        if _PROPER & set(parse.tag.grammemes) or "ADJF" in parse.tag and parse.normal_form.endswith(("ский", "цкий")):
             names.append((word.lower().replace("ё", "е"), parse.normal_form.replace("ё", "е")))
     return names
 
@@ -274,8 +275,8 @@ def _names_place(haystack: str, lemmas: set[str], russian: list[str], english: l
         if " " not in spelling:
             adjectives = _adjective_bases(lemmas) if adjectives is None else adjectives
             lemma = term(spelling.lower().replace("ё", "е"))
-            if {lemma, lemma[:-1], lemma.removesuffix("ия")} & adjectives:
-                return True
+            if {lemma, lemma[:-1], lemma.removesuffix("ия")} & adjectives or lemma.endswith("ский") and lemma[:-2] in lemmas:
+                return True  # the place's adjective, or a city's in -ск (иркутский: Иркутск)
     return False
 
 
