@@ -41,14 +41,15 @@ bench: setup
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-# Each question set on its own store: the seed sets on the bundled statement, collection-dev on ../shared/corpus plus
-# the seed, with the LangChain tutorial pipeline on the same questions for the ratio.
+# Each question set on its own store: the seed sets on the bundled statement, collection-dev and the four more sets of its
+# kind (data/eval/README.md) on ../shared/corpus plus the seed, with the LangChain tutorial pipeline for the ratio.
 SHARED := ../shared
 eval: setup
 	QA_PERSIST_DIR=.cache/eval/seed $(PY) -m ingest add data/statements
 	QA_PERSIST_DIR=.cache/eval/seed $(PY) -m qa.eval data/eval/seed.jsonl data/eval/seed_dev2.jsonl data/eval/seed_dev3.jsonl data/eval/seed_dev4.jsonl --report eval-seed.md
 	QA_PERSIST_DIR=.cache/eval/collection $(PY) -m ingest add $(SHARED)/corpus/*.txt data/statements
 	QA_PERSIST_DIR=.cache/eval/collection $(PY) -m qa.eval $(SHARED)/eval/collection-dev/questions.jsonl --report eval-collection.md --save .cache/eval/runs/collection.json
+	QA_PERSIST_DIR=.cache/eval/collection $(PY) -m qa.eval data/eval/collection_dev*.jsonl --report eval-collection-more.md --save .cache/eval/runs/collection-more.json
 	$(PY) bench/langchain_baseline.py
 
 clean:

@@ -91,6 +91,8 @@ def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: Refu
     cosine = max(hit.dense, hit.sentence)
     metadata = hit.meta.get("kind", "header" if hit.paragraph == 0 else "") in METADATA_KINDS
     missing, unmatched = misses(query, hit, index)
+    if missing:
+        missing = [m for m in missing if not _named_elsewhere(m, query, found, hit, index)]
     features = {"cosine": cosine, "cross_cosine": cross * cosine, "cross": cross, "coverage": found.coverage, "share": share,
                 "score": hit.score,
                 "misses": float(len(missing)), "unmatched_names": float(len(unmatched)),
@@ -98,6 +100,24 @@ def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: Refu
     ev = Evidence(features, missing, unmatched)
     ev.p = 0.0 if vetoed(ev) else (model or refusal_model()).probability(features)
     return ev
+
+
+# A question about several documents names each one's year, body or place: what one statement lacks, another retrieved
+# beside it may hold (the 2002 decree on Chechnya and the 2018 CSTO statement, each answering its half).
+_NAMING = ("year_missing", "name_missing", "quoted_missing")
+OTHER_STATEMENTS = 4  # retrieved statements besides the hit's looked at
+
+
+def _named_elsewhere(miss: Reason, query: Query, found: Retrieval, hit: Hit, index: Index) -> bool:
+    """Whether a year, body or place the hit's statement lacks is held by another of the retrieved statements."""
+    if miss.code not in _NAMING:
+        return False
+    others = list(dict.fromkeys(h.statement_id for h in found.hits if h.statement_id != hit.statement_id))[:OTHER_STATEMENTS]
+    for sid in others:
+        other = next(h for h in found.hits if h.statement_id == sid)
+        if not any(m.code == miss.code and m.values == miss.values for m in misses(query, other, index)[0]):
+            return True
+    return False
 
 
 def beyond_header(query: Query, hit: Hit, index: Index) -> float:

@@ -1,4 +1,4 @@
-"""Answering over a real collection (../shared/corpus + the seed): collection-dev floors, what may be cited, answers
+"""Answering over a real collection (../shared/corpus + the seed): floors on collection-dev and four sets of its kind, what may be cited, answers
 across statements, header questions, filters that exclude every answer."""
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from qa.retrieve import Filters
 from tests.conftest import ROOT, SHARED, make_settings
 
 COLLECTION_DEV = SHARED / "eval" / "collection-dev" / "questions.jsonl"
+MORE_SETS = sorted((ROOT / "data" / "eval").glob("collection_dev*.jsonl"))  # the same kind, written apart from the code
 
 
 @pytest.fixture(scope="module")
@@ -32,21 +33,29 @@ def collection(tmp_path_factory, embedder):
 
 @pytest.fixture(scope="module")
 def dev_results(collection):
-    return run(load_questions([COLLECTION_DEV]), collection)
+    return run(load_questions([COLLECTION_DEV, *MORE_SETS]), collection)
 
 
-def test_collection_dev_floors(dev_results):
-    """Floors a little under the values measured when written (session 10; refusal session 13): cited correct 0.734
-    (EN 0.719 / RU 0.750), R@3 0.875, unanswerable refused 0.81, answerable refused 0.047, citation precision 0.70, gold
-    statements cited on the multi-document questions 0.63. The models are fitted on this set among others (held-out-fold
-    numbers: python -m qa.calibrate)."""
+def test_collection_floors(dev_results):
+    """Floors a little under the values measured when written (session 15), over collection-dev and the four sets of its
+    kind in data/eval (400 questions): cited correct 0.672 (EN 0.644 / RU 0.700), R@3 0.816, unanswerable refused 0.60,
+    answerable refused 0.047, citation precision 0.62, gold statements cited on the multi-document questions 0.48 (0.69
+    over all questions). The models are fitted on these sets among others (held-out numbers: python -m qa.calibrate)."""
     table = metrics_by_language(dev_results)
     assert table["all"]["verbatim_quotes"] == 1.0
-    assert table["all"]["cited_correct"] >= 0.67 and table["all"]["R@3"] >= 0.83
-    assert table["en"]["cited_correct"] >= 0.63 and table["ru"]["cited_correct"] >= 0.69
-    assert table["all"]["unanswerable_refused"] >= 0.74 and table["all"]["answerable_refused"] <= 0.07
-    assert table["all"]["citation_precision"] >= 0.6
-    assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.58
+    assert table["all"]["cited_correct"] >= 0.64 and table["all"]["R@3"] >= 0.78
+    assert table["en"]["cited_correct"] >= 0.61 and table["ru"]["cited_correct"] >= 0.67
+    assert table["all"]["unanswerable_refused"] >= 0.55 and table["all"]["answerable_refused"] <= 0.065
+    assert table["all"]["citation_precision"] >= 0.58
+    assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.43
+
+
+def test_a_question_about_two_documents_is_not_refused_for_naming_the_other(collection):
+    """Each document lacks the other's year and name (1991 and the Minsk Agreement; 2018 and the CSTO): another retrieved
+    statement holds them, so neither refuses the question."""
+    a = answer("На какие принципы и документы ООН ссылаются Минское соглашение 1991 года и заявление ОДКБ 2018 года?", collection)
+    cited = {c.statement_id for c in a.citations}
+    assert a.answered and "000_c45cd2c457b35d6b" in cited and any(s.startswith("cis_") for s in cited)
 
 
 def test_no_signature_or_annex_stamp_answers_a_content_question(dev_results, collection):

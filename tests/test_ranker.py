@@ -48,3 +48,29 @@ def test_near_misses_weigh_a_tenth_of_their_set():
     assert weights[:10] == [1.0] * 10
     assert weights[10:20] == [NEAR_MISS_WEIGHT] * 10
     assert sum(weights[20:]) == pytest.approx(SET_CAP * NEAR_MISS_WEIGHT)  # a big set still weighs as SET_CAP questions
+
+
+def test_collection_sets_weigh_alike_and_share_one_refusal_budget():
+    """Each collection set weighs COLLECTION_WEIGHT (their near misses as any set's do), and the refusal threshold holds
+    the budget over the collection sets pooled: one noisy set of 20 answerable questions does not set it alone."""
+    from qa.calibrate import COLLECTION_WEIGHT, NEAR_MISS_WEIGHT, calibrate_refusal
+    from qa.calibrate import _weights as weights_of
+    from qa.refusal import FEATURES
+
+    rows = [{"set": "collection-dev"}, {"set": "collection-dev5"}, {"set": "collection-dev near misses", "near_miss": True}]
+    assert weights_of(rows) == [COLLECTION_WEIGHT, COLLECTION_WEIGHT, NEAR_MISS_WEIGHT]
+
+    def row(name: str, cosine: float, answerable: bool) -> dict:
+        return {"set": name, "answerable": answerable, "vetoed": False,
+                "features": {f: (cosine if f == "cosine" else 0.0) for f in FEATURES}}
+
+    rng = np.random.default_rng(0)
+    # collection-dev2 alone, with two answerable questions far lower than the rest, would allow one refusal: the
+    # threshold would drop under the higher of them and answer every unanswerable question above it
+    rows = [row("collection-dev", c, True) for c in rng.uniform(0.5, 1.0, 40)]
+    rows += [row("collection-dev2", c, True) for c in [*rng.uniform(0.5, 1.0, 20), 0.2, 0.25]]
+    rows += [row(name, c, False) for name in ("collection-dev", "collection-dev2") for c in rng.uniform(0.3, 0.45, 10)]
+    weights, report = calibrate_refusal(rows, folds=2)
+    refused = report["collection-dev"]["heldout_answerable_refused"] * 40 + report["collection-dev2"]["heldout_answerable_refused"] * 22
+    assert refused <= 0.05 * 62 + 1e-9
+    assert report["collection-dev2"]["heldout_unanswerable_refused"] > 0.5
