@@ -59,9 +59,15 @@ def test_a_question_about_two_documents_is_not_refused_for_naming_the_other(coll
 
 
 def test_no_signature_or_annex_stamp_answers_a_content_question(dev_results, collection):
+    """Unless the question asks when or where (the documents signed in Kazakhstan, and when: asked of several)."""
+    from qa.query import read_query
+
     kinds = {(m["statement_id"], m["paragraph"]): m.get("kind") for m in collection.metas}
     for r in dev_results:
         if r["kind"] in ("content", "multi-doc") and r["citations"]:
+            query = read_query(collection, r["question"])
+            if query.about_statement or query.asks_date:
+                continue
             first = r["citations"][0]
             assert kinds[(first["statement_id"], first["paragraph"])] not in ("signature", "annex-title", "heading", "note"), r["id"]
 
@@ -144,19 +150,21 @@ def test_english_verbs_translate_to_the_decrees_own_words(collection):
 
 def test_how_many_is_answered_by_a_list_of_entries(collection):
     # Four judges named under one court heading: the list's length answers "how many", though no entry is a figure, so
-    # the figure rule leaves the list's entries to the refusal model. (Whether that model answers this short question
-    # is its calibrated call: since session 13 it declines, p 0.12, the question being mostly the decree's own words;
-    # the longer collection-dev d022 about the same list is answered.)
+    # the figure rule leaves the list's entries to the refusal model. (Whether that model answers is its calibrated
+    # call: since session 15 it declines both questions here, p 0.13 against the threshold 0.22, the best paragraph
+    # being another point of the decree; collection-dev's d022 about the same list is answered.)
     from qa.query import read_query
     from qa.refusal import misses
     from qa.retrieve import search
 
-    query = read_query(collection, "Сколько судей назначено в Курский областной суд?")
-    first = search(collection, query, 10).hits[0]
-    assert first.statement_id == "kremlin_act_18777_ru" and "Курского областного суда" in first.meta.get("context", "")
-    assert query.asks_quantity and not any(r.code == "no_figure" for r in misses(query, first, collection)[0])
-    long = answer("Сколько судей и кто именно назначены в Курский областной суд указом от 25 октября 2002 года?", collection)
-    assert long.answered and long.citations[0].statement_id == "kremlin_act_18777_ru", long.reason
+    for question in ("Сколько судей назначено в Курский областной суд?",
+                     "Сколько судей и кто именно назначены в Курский областной суд указом от 25 октября 2002 года?"):
+        query = read_query(collection, question)
+        hits = search(collection, query, 10).hits
+        entry = next(h for h in hits if "Курского областного суда" in h.meta.get("context", ""))
+        assert hits[0].statement_id == entry.statement_id == "kremlin_act_18777_ru"
+        assert query.asks_quantity and not any(r.code == "no_figure" for r in misses(query, entry, collection)[0])
+        assert all(r.code != "no_figure" for r in answer(question, collection).reasons)
 
 
 def test_beyond_header_is_what_the_question_asks_past_naming_its_statement(collection, seed_index):
