@@ -1,4 +1,5 @@
-"""Bounded work per question: every regex applied to a question is linear (100 KB of hostile text in under 50 ms),
+"""Bounded work per question: every regex applied to a question is linear (100 KB of hostile text in under 50 ms; a
+reader that runs a dozen of them, in under 100 ms),
 word-level loops are capped, and an overlong question is refused at once by the CLI, the API and the chat."""
 from __future__ import annotations
 
@@ -52,10 +53,15 @@ def test_each_question_pattern_is_linear_on_100_kb(name):
     assert not slow, f"{name} takes 50 ms or more on 100 KB of: {slow}"
 
 
+# A reader runs a dozen linear patterns over the text: 31-35 ms alone on the 2-core machine, 55-58 ms late in the full
+# suite (session 15); one pattern that backtracked took seconds.
+READER_MS = 100
+
+
 @pytest.mark.parametrize("check", [query.asks_about_statement, query.only_header_answers, terms.is_russian])
 def test_question_readers_are_linear_on_100_kb(check):
-    slow = {seed: round(ms) for seed, text in _hostile().items() if (ms := _fastest_ms(check, text)) >= 50}
-    assert not slow, f"{check.__name__} takes 50 ms or more on 100 KB of: {slow}"
+    slow = {seed: round(ms) for seed, text in _hostile().items() if (ms := _fastest_ms(check, text)) >= READER_MS}
+    assert not slow, f"{check.__name__} takes {READER_MS} ms or more on 100 KB of: {slow}"
 
 
 def test_the_pair_search_finds_what_the_gap_pattern_did():
