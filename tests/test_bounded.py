@@ -53,7 +53,7 @@ def test_each_question_pattern_is_linear_on_100_kb(name):
     assert not slow, f"{name} takes 50 ms or more on 100 KB of: {slow}"
 
 
-# A reader runs a dozen linear patterns over the text: 31-35 ms alone on the 2-core machine, 55-58 ms late in the full
+# A reader runs a dozen linear patterns over the text: 31-35 ms alone on the 2-core machine, 55-58 ms in the full
 # suite (session 15); one pattern that backtracked took seconds.
 READER_MS = 100
 
