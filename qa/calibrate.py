@@ -288,7 +288,7 @@ def _kind(name: str) -> str:
 
 def _collection(row: dict) -> bool:
     """A question of a collection set itself (its near misses weigh as the other sets' do)."""
-    return row["set"].startswith("collection") and not row.get("near_miss")
+    return _kind(row["set"]) == "collection-dev" and not row.get("near_miss")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -91,8 +91,9 @@ def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: Refu
     cosine = max(hit.dense, hit.sentence)
     metadata = hit.meta.get("kind", "header" if hit.paragraph == 0 else "") in METADATA_KINDS
     missing, unmatched = misses(query, hit, index)
-    if missing:
-        missing = [m for m in missing if not _named_elsewhere(m, query, found, hit, index)]
+    if any(m.code in _NAMING for m in missing):  # held by another retrieved statement, it does not refuse
+        lacks = [misses(query, other, index)[0] for other in _other_statements(found, hit)]
+        missing = [m for m in missing if not (m.code in _NAMING and any(m not in lacked for lacked in lacks))]
     features = {"cosine": cosine, "cross_cosine": cross * cosine, "cross": cross, "coverage": found.coverage, "share": share,
                 "score": hit.score,
                 "misses": float(len(missing)), "unmatched_names": float(len(unmatched)),
@@ -108,16 +109,13 @@ _NAMING = ("year_missing", "name_missing", "quoted_missing")
 OTHER_STATEMENTS = 4  # retrieved statements besides the hit's looked at
 
 
-def _named_elsewhere(miss: Reason, query: Query, found: Retrieval, hit: Hit, index: Index) -> bool:
-    """Whether a year, body or place the hit's statement lacks is held by another of the retrieved statements."""
-    if miss.code not in _NAMING:
-        return False
-    others = list(dict.fromkeys(h.statement_id for h in found.hits if h.statement_id != hit.statement_id))[:OTHER_STATEMENTS]
-    for sid in others:
-        other = next(h for h in found.hits if h.statement_id == sid)
-        if not any(m.code == miss.code and m.values == miss.values for m in misses(query, other, index)[0]):
-            return True
-    return False
+def _other_statements(found: Retrieval, hit: Hit) -> list[Hit]:
+    """The best hit of each retrieved statement other than the hit's, best first, up to OTHER_STATEMENTS."""
+    best: dict[str, Hit] = {}
+    for h in found.hits:
+        if h.statement_id != hit.statement_id:
+            best.setdefault(h.statement_id, h)
+    return list(best.values())[:OTHER_STATEMENTS]
 
 
 def beyond_header(query: Query, hit: Hit, index: Index) -> float:

@@ -1,5 +1,4 @@
-"""Bounded work per question: every regex applied to a question is linear (100 KB of hostile text in under 50 ms; a
-reader that runs a dozen of them, in under 100 ms),
+"""Bounded work per question: every regex applied to a question is linear (100 KB of hostile text in under 100 ms),
 word-level loops are capped, and an overlong question is refused at once by the CLI, the API and the chat."""
 from __future__ import annotations
 
@@ -18,6 +17,9 @@ SEEDS = ["when ", "signed statement adopted where ", "кто автор когд
          "«a", '"ab', "1", "1999 ", "aбв1 Ωx中-", "Abcd ", "ie", "ьe", "указ", "заявлени", "каков", "sign", "the statement ",
          "when the statement ", "title of the ", "who ", "кто ", "the ", "\u00a0"]
 MODULES = (query, lexical, names, terms, dictionary)  # the patterns that read questions; qa.dictionary's read its entries
+# A pattern that backtracks takes seconds on 100 KB. Linear ones take up to 35 ms alone on the 2-core machine, and up to
+# 60 ms in the full suite on a busy one (a reader runs a dozen patterns; session 15's CI failed some at 50 ms).
+LIMIT_MS = 100
 
 
 def _hostile() -> dict[str, str]:
@@ -48,20 +50,15 @@ def test_each_question_pattern_is_linear_on_100_kb(name):
     for seed, text in _hostile().items():
         for how, run in (("search", pattern.search), ("findall", pattern.findall)):
             ms = _fastest_ms(run, text)
-            if ms >= 50:
+            if ms >= LIMIT_MS:
                 slow[f"{seed!r} {how}"] = round(ms)
-    assert not slow, f"{name} takes 50 ms or more on 100 KB of: {slow}"
-
-
-# A reader runs a dozen linear patterns over the text: 31-35 ms alone on the 2-core machine, 55-58 ms in the full
-# suite (session 15); one pattern that backtracked took seconds.
-READER_MS = 100
+    assert not slow, f"{name} takes {LIMIT_MS} ms or more on 100 KB of: {slow}"
 
 
 @pytest.mark.parametrize("check", [query.asks_about_statement, query.only_header_answers, terms.is_russian])
 def test_question_readers_are_linear_on_100_kb(check):
-    slow = {seed: round(ms) for seed, text in _hostile().items() if (ms := _fastest_ms(check, text)) >= READER_MS}
-    assert not slow, f"{check.__name__} takes {READER_MS} ms or more on 100 KB of: {slow}"
+    slow = {seed: round(ms) for seed, text in _hostile().items() if (ms := _fastest_ms(check, text)) >= LIMIT_MS}
+    assert not slow, f"{check.__name__} takes {LIMIT_MS} ms or more on 100 KB of: {slow}"
 
 
 def test_the_pair_search_finds_what_the_gap_pattern_did():
