@@ -140,7 +140,7 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
     context = lex.context if lex.context is not None else np.zeros(len(index.ids), np.float32)
     # and the entries of the lists whose heading the question's words match (a judge's name under «судьей Московского
     # городского суда»): their own words may not match at all
-    listed = _top(context + lex.paragraph, allowed & (lex.context > 0), pool_size // 3) if lex.context is not None else best_lexical
+    listed = _top(context + lex.paragraph, allowed & (context > 0), pool_size // 3)
     rows = np.unique(np.concatenate([_top(first, allowed, pool_size), best_lexical, listed,
                                      _top(r_dense + r_sentence, allowed, pool_size // 3)]))
     same = (index.russian[rows] == query.russian).astype(np.float32)
