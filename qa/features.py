@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index import Index
-from qa.parts import bigrams
+from qa.parts import bigrams, has_quantity
 from qa.query import Query
 from qa.stage_one import partial_products
 
@@ -128,6 +128,9 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
         scanned = products(index, vectors)
     else:
         near = np.union1d(near, best_lexical)
+        if query.about_statement or query.asks_date:
+            signed = index.metadata_of(near)
+            near = np.union1d(near, signed[allowed[signed]])
         scanned, among = partial_products(index, vectors, near)
         allowed = np.zeros_like(allowed)
         allowed[near] = True  # (near holds allowed parts only)
@@ -141,7 +144,11 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
     # and the entries of the lists whose heading the question's words match (a judge's name under «судьей Московского
     # городского суда»): their own words may not match at all
     listed = _top(context + lex.paragraph, allowed & (context > 0), pool_size // 3)
-    rows = np.unique(np.concatenate([_top(first, allowed, pool_size), best_lexical, listed,
+    # and, for a question about the statement itself, the strongest statements' headers and signature blocks: «Москва,
+    # Кремль 3 октября 2002 года N 1112» has too few words for the question's to find it
+    signed = index.metadata_of(_top(first, allowed, 10)) if query.about_statement or query.asks_date \
+        else np.zeros(0, np.int64)
+    rows = np.unique(np.concatenate([_top(first, allowed, pool_size), best_lexical, listed, signed[allowed[signed]],
                                      _top(r_dense + r_sentence, allowed, pool_size // 3)]))
     same = (index.russian[rows] == query.russian).astype(np.float32)
     cov = lex.coverage
@@ -165,6 +172,7 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
         "metadata": metadata,
         "metadata_about": metadata * float(query.about_statement),
         "metadata_only": metadata * float(query.only_header),
+        "metadata_date": metadata * float(query.asks_date),
         "length": np.log1p(np.array([len(index.docs[i]) for i in rows], np.float32)) / 8.0,
         "phrases": _phrases(index, query, rows),
         "gloss_cross": (1 - same) * _z(index.gloss_scores(query.text), rows),
@@ -172,6 +180,8 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
         "figure_asked": float(query.asks_quantity) * index.has_number[rows],
         "date_asked": float(query.asks_date) * index.has_date[rows],
         "person_asked": float(query.asks_person) * index.has_person[rows],
+        "quantity_asked": float(query.asks_quantity) * np.array([has_quantity(index.docs[i]) for i in rows], np.float32),
+        "purpose_asked": float(query.asks_purpose) * np.array([k == "preamble" for k in kinds], np.float32),
     }
     # Two stages in one linear score: how strong the part's statement is among the candidates, and how the part stands
     # against the other candidates of its own statement.
@@ -182,6 +192,10 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
         features[f"within_{name}"] = features[name] - _by_group_max(features[name], group)
     bm25 = features["bm25_same"] + features["bm25_cross"]
     features["within_bm25"] = bm25 - _by_group_max(bm25, group)
+    idf = index.lexical.within_statement(query.text, rows, query.translations) if index.lexical is not None \
+        else np.zeros(len(rows), np.float32)
+    features["statement_idf"] = _z(idf, np.arange(len(rows)))
+    features["within_statement_idf"] = features["statement_idf"] - _by_group_max(features["statement_idf"], group)
     names = list(features)
     return Candidates(rows, names, np.stack([features[n] for n in names], axis=1), dense, sentence, best_row,
                       lex.paragraph, cov)

@@ -223,6 +223,10 @@ class Index:
         self.metadata_parts = np.isin(self.kinds, list(METADATA_KINDS))
         # Each record's statement header (¶0): its vector stands for the whole statement (title, issuer, date, place).
         self.header_of = self.metas.header_rows()
+        # Each statement's header and signature rows, grouped by header row: what a question about the statement reads.
+        metadata = np.flatnonzero(self.metadata_parts)
+        order = np.argsort(self.header_of[metadata], kind="stable")
+        self._metadata_rows, self._metadata_owner = metadata[order], self.header_of[metadata][order]
         # What is derived from every vector is kept from the last load for the rows it had (Loaded.merged puts them
         # first), and computed for the new rows only.
         known, known_sentences = (int(data["known"]), int(sentences["known"])) if "header_dot" in data else (0, 0)
@@ -270,6 +274,15 @@ class Index:
                                               self.statement_of.tolist(),
                                               {self.statement_of[i]: self.metas[i].get("terms", "") for i in header_rows},
                                               (old_lexical, *kept) if old_lexical is not None else None)
+
+    def metadata_of(self, rows: np.ndarray) -> np.ndarray:
+        """The header and signature rows of these parts' statements."""
+        headers = np.unique(self.header_of[rows])
+        start = np.searchsorted(self._metadata_owner, headers, "left")
+        stop = np.searchsorted(self._metadata_owner, headers, "right")
+        if not (stop - start).sum():
+            return np.zeros(0, np.int64)
+        return np.concatenate([self._metadata_rows[a:b] for a, b in zip(start, stop)])
 
     def sentences_of(self, rows: np.ndarray) -> np.ndarray:
         """The sentence rows of these parts."""

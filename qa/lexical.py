@@ -263,6 +263,32 @@ class LexicalIndex:
         return LexicalScores(paragraph, sentence, self.prefixes.group_scores(list(stems.values())),
                              min(1.0, readable / weight) if weight else 0.0, context, residual, residual_sentence)
 
+    def within_statement(self, question: str, rows: np.ndarray, translations: dict[str, list[str]] | None = None) -> np.ndarray:
+        """For each of `rows`: the sum, over the question words it holds, of the word's IDF among its own statement's
+        records — a word every paragraph of the statement repeats (its subject) says nothing about which one answers."""
+        out = np.zeros(len(rows), np.float32)
+        if self.doc_statement is None or not len(rows):
+            return out
+        exact, _ = self.word_groups(question, translations)
+        statement = self.doc_statement[rows]
+        size = self._statement_sizes[statement].astype(np.float32)
+        for t, group in exact.items():
+            if t in FRAME_NOUNS:
+                continue
+            found = [self.paragraphs.postings(a)[0] for a in dict.fromkeys(group) if a in self.df]
+            if not found:
+                continue
+            holders = np.unique(np.concatenate(found))
+            df = np.bincount(self.doc_statement[holders], minlength=self.statement_count)[statement].astype(np.float32)
+            at = np.minimum(np.searchsorted(holders, rows), len(holders) - 1)
+            held = holders[at] == rows
+            out += held * np.log(1 + (size - df + 0.5) / (df + 0.5))
+        return out
+
+    @cached_property
+    def _statement_sizes(self) -> np.ndarray:
+        return np.bincount(self.doc_statement, minlength=self.statement_count)
+
     @cached_property
     def statement_count(self) -> int:
         return int(self.doc_statement.max()) + 1 if len(self.doc_statement) else 0

@@ -11,6 +11,14 @@ _FIGURE = re.compile(r"(?<![\w.-])\d[\d ,.]*(?:\s*(?:тыс|млн|млрд|ру
 _DATE = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _PERSON = re.compile(r"\b[А-ЯЁ][а-яё]+(?:а|у|ым|ой)?\s+[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:вич|вна|вича|вну|вичем|вной)\b"
                      r"|\b[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]?\.?\s?[А-ЯЁA-Z][а-яёa-z]+\b")
+# A quantity: a number followed by what it counts or measures («не более 200 человек», «9005 тыс. рублей», "30 days") —
+# not an item's own number («2.», «б)»), a date's day or year («31 октября 1997 г.») or a document's number («N 452-рп»).
+_MONTHS = ("январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр|january|february|march|april|may|june"
+           "|july|august|september|october|november|december")
+_QUANTITY = re.compile(rf"(?<![\w.,-])(?<!N )(?<!№ )\d+(?:[ ,.]\d+){{0,4}}(?:-\w{{1,12}})?\s?(?!(?:{_MONTHS}|г\.|год|year)\w*)[^\W\d]", re.I)
+_ITEM_MARK = re.compile(r"^\W*(?:\d+(?:\.\d+)*[.)]|[а-яa-z]\))\s*")
+_REFERENCE = re.compile(r"\b(?:пункт|подпункт|стать|част|раздел|глав|приложени|article|paragraph|section|chapter|annex)\w{0,6}\s+(?:N\s*)?\d+",
+                        re.I)
 # Words that may be names: capitalised or in capitals, four letters or more («Хлопонина», «ПРОКСИ», "Shaposhnikov").
 _NAME_LIKE = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][\w-]{3,}")
 
@@ -43,6 +51,16 @@ def gloss(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> tuple
         return tuple(term(e) for t in lemmas for e in dictionary.english(t, cache)[:4] if " " not in e)
     words = {w for w, _ in word_terms(doc)}
     return tuple(t for w in words for t in dictionary.translations(w)[:3])
+
+
+def has_quantity(doc: str) -> bool:
+    """Whether a part states a quantity (what a "how many / how much" question asks), its item number aside."""
+    return bool(_QUANTITY.search(_REFERENCE.sub("", _ITEM_MARK.sub("", doc, count=1))))
+
+
+def answer_kinds(doc: str) -> tuple[bool, bool, bool]:
+    """Whether a text states a quantity, a date (a year) and a person: what "how many", "when" and "who" ask for."""
+    return has_quantity(doc), bool(_DATE.search(doc)), bool(_PERSON.search(doc))
 
 
 def facts(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> PartFacts:

@@ -77,14 +77,18 @@ _ONLY_HEADER = re.compile(
     re.I,
 )
 # "How many / how much" asks for a figure.
-_ASKS_QUANTITY = re.compile(r"\bhow (?:much|many)\b|\bсколько\b|\bв какую сумму\b|\bкаков\w* (?:размер|объ[её]м|сумм|числ|количеств)", re.I)
+_ASKS_QUANTITY = re.compile(r"\bhow (?:much|many|big|large)\b|\bwhat (?:[\w-]{1,15} ){0,2}(?:sum|amount|number of|cap|share)\b"
+                            r"|\bсколько\b|\bв какую сумму\b|\bкаков\w* (?:размер|объ[её]м|сумм|числ|количеств)", re.I)
 # "Which documents …?" asks for every statement that says it, not the best one: no score margin for the others.
 _DOCUMENT_NOUNS = r"(?:documents|statements|declarations|decrees|orders|acts|agreements|texts|treaties)"
 _ASKS_DOCUMENTS = re.compile(
     rf"\bwhich (?:of the )?(?:[\w-]{{1,20}} ){{0,3}}{_DOCUMENT_NOUNS}\b|\bwhat {_DOCUMENT_NOUNS}\b"
     r"|\bв как(?:их|ом) (?:[\w-]{1,20} ){0,2}(?:документах|указах|актах|распоряжениях|соглашениях|заявлениях|текстах)\b"
     r"|\bкакие (?:из )?(?:[\w-]{1,20} ){0,2}(?:документ|указ|распоряжени|акт|соглашени|заявлени)\w{0,4}\b", re.I)
-_ASKS_DATE = re.compile(r"\bwhen\b|\bwhat (?:date|year)\b|\bкогда\b|\bкакого числа\b|\bв каком году\b", re.I)
+_ASKS_DATE = re.compile(r"\bwhen\b|\bwhat (?:date|year)\b|\bdate\b|\bкогда\b|\bкакого числа\b|\bв каком году\b|\bдат[аеуы]\b", re.I)
+# Why, or to what end: a preamble («В целях …», «В связи с …», "Desirous of …") gives a statement's reasons.
+_ASKS_PURPOSE = re.compile(r"\bwhy\b|\b(?:purpose|aim|goal|reason|point)\b|\bзачем\b|\bпочему\b|\bради чего\b|\bдля чего\b"
+                           r"|\bс какой целью\b|\bцел[ьиеюя]\b|\bпричин", re.I)
 _ASKS_PERSON = re.compile(r"\bwho(?:m|se)?\b|\bкто\b|\bкого\b|\bкому\b|\bкем\b", re.I)
 _WORD = re.compile(r"[^\W\d_][\w-]*")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -107,6 +111,7 @@ class Query:
     asks_quantity: bool = False
     asks_date: bool = False
     asks_person: bool = False
+    asks_purpose: bool = False
     asks_documents: bool = False  # "which documents …?": every statement that answers, not the best one
     years: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
@@ -155,7 +160,8 @@ def read_query(index: Index, question: str) -> Query:
         question, is_russian(question), vector, translations, loose, mixed,
         about_statement=asks_about_statement(question), only_header=only_header_answers(question),
         asks_quantity=bool(_ASKS_QUANTITY.search(question)), asks_date=bool(_ASKS_DATE.search(question)),
-        asks_person=bool(_ASKS_PERSON.search(question)), asks_documents=bool(_ASKS_DOCUMENTS.search(question)),
+        asks_person=bool(_ASKS_PERSON.search(question)), asks_purpose=bool(_ASKS_PURPOSE.search(question)),
+        asks_documents=bool(_ASKS_DOCUMENTS.search(question)),
         years=_YEAR.findall(question), quoted=_QUOTED.findall(question),
     )
 

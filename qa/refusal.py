@@ -16,6 +16,7 @@ from ingest.terms import is_russian, term, terms
 from qa.index import Index
 from qa.lexical import FRAME_NOUNS, prefix
 from qa.names import ABBREVIATIONS
+from qa.parts import answer_kinds
 from qa.places import english_names, russian_names
 from qa.query import Query
 from qa.reasons import Reason
@@ -23,7 +24,7 @@ from qa.retrieve import Hit, Retrieval
 
 MODEL = Path(__file__).resolve().parent / "models" / "refusal.json"
 FEATURES = ("cosine", "cross_cosine", "cross", "coverage", "score", "share", "misses", "unmatched_names", "metadata_about",
-            "beyond_header")
+            "beyond_header", "kinds_missing")
 # Until a model is fitted: the earlier floors as a logistic score (answer above cosine 0.805 same-language, 0.76
 # cross-language; a missing name or figure refuses).
 HAND = {"bias": -80.5, "cosine": 100.0, "cross_cosine": 0.0, "cross": 4.5, "coverage": 0.0, "share": 0.0, "misses": -50.0,
@@ -97,10 +98,17 @@ def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: Refu
     features = {"cosine": cosine, "cross_cosine": cross * cosine, "cross": cross, "coverage": found.coverage, "share": share,
                 "score": hit.score,
                 "misses": float(len(missing)), "unmatched_names": float(len(unmatched)),
-                "metadata_about": float(metadata and query.about_statement), "beyond_header": beyond_header(query, hit, index)}
+                "metadata_about": float(metadata and query.about_statement), "beyond_header": beyond_header(query, hit, index),
+                "kinds_missing": kinds_missing(query, hit)}
     ev = Evidence(features, missing, unmatched)
     ev.p = 0.0 if vetoed(ev) else (model or refusal_model()).probability(features)
     return ev
+
+
+def kinds_missing(query: Query, hit: Hit) -> float:
+    """How many of the kinds of answer the question asks for (a quantity, a date, a person) the paragraph does not give."""
+    asked = (query.asks_quantity, query.asks_date, query.asks_person)
+    return float(sum(a and not has for a, has in zip(asked, answer_kinds(hit.text))))
 
 
 # A question about several documents names each one's year, body or place: what one statement lacks, another retrieved

@@ -143,7 +143,8 @@ def allowed_parts(index: Index, filters: Filters | None, query: Query) -> np.nda
     stamps and editorial notes are context, never answers."""
     filters = filters or Filters()
     allowed = filters.mask(index)
-    allowed &= index.answers | (index.metadata_parts if query.about_statement else False)
+    # (a date asked is often the act's own: "On what date was Khloponin put in charge?" is its signature's date)
+    allowed &= index.answers | (index.metadata_parts if query.about_statement or query.asks_date else False)
     if query.only_header:
         # in a collection, a body paragraph about some other city or year must not answer "when was the statement made?"
         metadata = allowed & index.metadata_parts

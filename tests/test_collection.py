@@ -182,3 +182,32 @@ def test_beyond_header_is_what_the_question_asks_past_naming_its_statement(colle
     assert named < 0.2 < detail < 1.0
     # in a store of one statement nothing needs picking
     assert share(seed_index, "Which operations are named in the statement on terrorism?") == 1.0
+
+
+def test_a_date_question_brings_its_statements_signature_into_the_pool(collection):
+    """«Москва, Кремль 3 октября 2002 года N 1112» has too few words for a question's to find it, so a question that
+    asks for a date (even without naming the decree) adds the strongest statements' headers and signature blocks."""
+    import numpy as np
+
+    from qa.features import candidates
+    from qa.query import read_query
+    from qa.retrieve import allowed_parts
+
+    query = read_query(collection, "On what date was Alexander Khloponin put in temporary charge of Krasnoyarsk Krai?")
+    assert query.asks_date and not query.about_statement
+    found = candidates(collection, query, allowed_parts(collection, None, query), collection.settings.fusion_pool)
+    signature = [i for i, m in enumerate(collection.metas)
+                 if m["statement_id"] == "kremlin_act_18643_ru" and collection.kinds[i] == "signature"]
+    assert signature and np.isin(signature, found.rows).all()
+    assert set(collection.metadata_of(np.array(signature)).tolist()) >= set(signature)
+
+
+def test_a_word_every_paragraph_of_a_statement_repeats_says_least_within_it(collection):
+    import numpy as np
+
+    rows = np.array([i for i, m in enumerate(collection.metas) if m["statement_id"] == "kremlin_act_18435_ru"
+                     and collection.answers[i]])
+    common = collection.lexical.within_statement("попечительский совет", rows)
+    rare = collection.lexical.within_statement("председатель", rows)
+    chair = [j for j, i in enumerate(rows) if collection.docs[i].startswith("Председателем")]
+    assert chair and rare[chair[0]] > common[chair[0]] > 0

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from qa.features import _by_group_max, _top, _z
-from qa.query import asks_about_statement, only_header_answers
+from qa.query import _ASKS_DATE, _ASKS_PURPOSE, _ASKS_QUANTITY, asks_about_statement, only_header_answers
 
 
 @pytest.mark.parametrize("question", [
@@ -37,6 +37,21 @@ def test_questions_about_its_content(question):
 ])
 def test_only_the_header_answers_when_where_and_by_whom(question, only_header):
     assert only_header_answers(question) == only_header
+
+
+@pytest.mark.parametrize("question,asks", [
+    ("Why did the Kremlin let young workers put off their military service?", {"purpose"}),
+    ("Зачем части выпускников дали отсрочку от армии?", {"purpose"}), ("Ради чего Президент разрешил отсрочку?", {"purpose"}),
+    ("What was the point of the order funding veterans' organisations?", {"purpose"}),
+    ("What is the date of the decree that made Khloponin acting governor?", {"date"}),
+    ("Какая дата стоит под указом?", {"date"}),
+    ("What total sum did the order hand to the non-profits?", {"quantity"}), ("How big was the Labour Ministry's slice?", {"quantity"}),
+    ("Who appoints the military commandant?", set()), ("How often must the Commission meet?", set()),
+])
+def test_what_kind_of_answer_a_question_asks_for(question, asks):
+    found = {name for name, pattern in (("purpose", _ASKS_PURPOSE), ("date", _ASKS_DATE), ("quantity", _ASKS_QUANTITY))
+             if pattern.search(question)}
+    assert found == asks
 
 
 def test_pool_takes_the_best_allowed_records():
