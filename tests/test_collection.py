@@ -37,16 +37,16 @@ def dev_results(collection):
 
 
 def test_collection_floors(dev_results):
-    """Floors a little under the values measured when written (session 15), over collection-dev and the four sets of its
-    kind in data/eval (400 questions): cited correct 0.672 (EN 0.644 / RU 0.700), R@3 0.816, unanswerable refused 0.60,
-    answerable refused 0.047, citation precision 0.62, gold statements cited on the multi-document questions 0.48 (0.69
+    """Floors a little under the values measured when written (session 16), over collection-dev and the four sets of its
+    kind in data/eval (400 questions): cited correct 0.697 (EN 0.669 / RU 0.725), R@3 0.847, unanswerable refused 0.60,
+    answerable refused 0.047, citation precision 0.64, gold statements cited on the multi-document questions 0.48 (0.69
     over all questions). The models are fitted on these sets among others (held-out numbers: python -m qa.calibrate)."""
     table = metrics_by_language(dev_results)
     assert table["all"]["verbatim_quotes"] == 1.0
-    assert table["all"]["cited_correct"] >= 0.64 and table["all"]["R@3"] >= 0.78
-    assert table["en"]["cited_correct"] >= 0.61 and table["ru"]["cited_correct"] >= 0.67
+    assert table["all"]["cited_correct"] >= 0.67 and table["all"]["R@3"] >= 0.82
+    assert table["en"]["cited_correct"] >= 0.65 and table["ru"]["cited_correct"] >= 0.68
     assert table["all"]["unanswerable_refused"] >= 0.55 and table["all"]["answerable_refused"] <= 0.065
-    assert table["all"]["citation_precision"] >= 0.58
+    assert table["all"]["citation_precision"] >= 0.60
     assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.43
 
 
