@@ -128,7 +128,7 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
         scanned = products(index, vectors)
     else:
         near = np.union1d(near, best_lexical)
-        if query.about_statement or query.asks_date:
+        if query.reads_metadata:
             signed = index.metadata_of(near)
             near = np.union1d(near, signed[allowed[signed]])
         scanned, among = partial_products(index, vectors, near)
@@ -144,10 +144,9 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
     # and the entries of the lists whose heading the question's words match (a judge's name under «судьей Московского
     # городского суда»): their own words may not match at all
     listed = _top(context + lex.paragraph, allowed & (context > 0), pool_size // 3)
-    # and, for a question about the statement itself, the strongest statements' headers and signature blocks: «Москва,
-    # Кремль 3 октября 2002 года N 1112» has too few words for the question's to find it
-    signed = index.metadata_of(_top(first, allowed, 10)) if query.about_statement or query.asks_date \
-        else np.zeros(0, np.int64)
+    # and, where headers and signature blocks may answer, the strongest statements' ones: «Москва, Кремль 3 октября 2002
+    # года N 1112» has too few words for the question's to find it
+    signed = index.metadata_of(_top(first, allowed, 10)) if query.reads_metadata else np.zeros(0, np.int64)
     rows = np.unique(np.concatenate([_top(first, allowed, pool_size), best_lexical, listed, signed[allowed[signed]],
                                      _top(r_dense + r_sentence, allowed, pool_size // 3)]))
     same = (index.russian[rows] == query.russian).astype(np.float32)

@@ -116,6 +116,12 @@ class Query:
     years: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
 
+    @property
+    def reads_metadata(self) -> bool:
+        """Whether headers and signature blocks may answer: a question about the statement itself, or one asking a date
+        (often the act's own: "On what date was Khloponin put in charge?" is its signature's date)."""
+        return self.about_statement or self.asks_date
+
 
 def near(text: str, first: re.Pattern, then: re.Pattern, gap: int, stop: str) -> bool:
     """Whether a match of `then` starts at most `gap` characters after a match of `first` ends, with no `stop`

@@ -139,12 +139,11 @@ def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None =
 
 def allowed_parts(index: Index, filters: Filters | None, query: Query) -> np.ndarray:
     """Parts that may answer: content parts, and headers and signature blocks for questions about the statement itself
-    (who made it, when, where) — only them when the question is plainly that; within the filters. Headings, annex
+    (who made it, when, where) or asking a date — only them when the question is plainly that; within the filters. Headings, annex
     stamps and editorial notes are context, never answers."""
     filters = filters or Filters()
     allowed = filters.mask(index)
-    # (a date asked is often the act's own: "On what date was Khloponin put in charge?" is its signature's date)
-    allowed &= index.answers | (index.metadata_parts if query.about_statement or query.asks_date else False)
+    allowed &= index.answers | (index.metadata_parts if query.reads_metadata else False)
     if query.only_header:
         # in a collection, a body paragraph about some other city or year must not answer "when was the statement made?"
         metadata = allowed & index.metadata_parts
