@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 log = logging.getLogger(__name__)
-# CLDR pseudo-territories that are not places a question names (bodies are qa.refusal._ORGS' business).
+# CLDR pseudo-territories that are not places a question names (bodies are qa.names.ABBREVIATIONS' business).
 _NOT_PLACES = {"001", "EU", "EZ", "UN", "QO", "ZZ"}
 # Short forms texts use that CLDR's one name per territory leaves out.
 _ALIASES = [("United States", "США"), ("United States", "Соединенные Штаты Америки"), ("USA", "США"), ("America", "Америка"),
