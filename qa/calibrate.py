@@ -112,17 +112,29 @@ def collect(dev: DevSet, base: Settings) -> list[dict]:
     return rows
 
 
-def _r_at_1(weights: dict[str, float], rows: list[dict]) -> float:
-    from qa.ranker import Ranker
+def fit_ranker(train: list[dict]):
+    """The linear weights, then trees on the same candidates and question weights (rows whose pool holds a gold part)."""
+    from qa.ranker import Ranker, fit
+    from qa.trees import fit_trees
 
-    ranker = Ranker(weights)
+    train = [r for r in train if r["gold"].any()]
+    question_weights = _weights(train)
+    weights = fit([(r["x"], r["gold"]) for r in train], train[0]["names"], l2=L2, sample_weight=question_weights)
+    per_candidate = np.concatenate([np.full(len(r["x"]), w) for r, w in zip(train, question_weights)])
+    trees = fit_trees(np.concatenate([r["x"] for r in train]), np.concatenate([r["gold"] for r in train]), per_candidate,
+                      train[0]["names"])
+    return Ranker(weights, trees=trees)
+
+
+def _r_at_1(ranker, rows: list[dict]) -> float:
     hits = [bool(r["gold"][int(np.argmax(ranker.score(r["names"], r["x"])))]) for r in rows if r["answerable"]]
     return round(float(np.mean(hits)), 4) if hits else float("nan")
 
 
 def cross_validate(rows: list[dict], folds: int = 5, seed: int = 0) -> dict:
-    """Held-out-fold R@1 (top candidate is gold) per set: the fitted ranker against the hand-set weights."""
-    from qa.ranker import HAND_WEIGHTS, fit
+    """Held-out-fold R@1 (top candidate is gold) per set: the fitted ranker, its linear part alone, and the hand-set
+    weights."""
+    from qa.ranker import HAND_WEIGHTS, Ranker
 
     rng = np.random.default_rng(seed)
     # by question, so that a question asked of two stores (xquad-dev-in-12k) is held out of both at once
@@ -130,42 +142,40 @@ def cross_validate(rows: list[dict], folds: int = 5, seed: int = 0) -> dict:
     fold_by_question = dict(zip(questions, rng.permutation(len(questions)) % folds))
     fold_of = {id(r): fold_by_question[r["id"]] for r in rows}
     predictions: dict[str, list[bool]] = {}
+    linear: dict[str, list[bool]] = {}
     for f in range(folds):
-        train = [r for r in rows if fold_of[id(r)] != f and r["gold"].any()]
-        weights = fit([(r["x"], r["gold"]) for r in train], rows[0]["names"], l2=L2, sample_weight=_weights(train))
+        ranker = fit_ranker([r for r in rows if fold_of[id(r)] != f])
+        alone = Ranker(ranker.weights)
         for r in (r for r in rows if fold_of[id(r)] == f and r["answerable"]):
-            from qa.ranker import Ranker
-
-            top = int(np.argmax(Ranker(weights).score(r["names"], r["x"])))
-            predictions.setdefault(r["set"], []).append(bool(r["gold"][top]))
+            predictions.setdefault(r["set"], []).append(bool(r["gold"][int(np.argmax(ranker.score(r["names"], r["x"])))]))
+            linear.setdefault(r["set"], []).append(bool(r["gold"][int(np.argmax(alone.score(r["names"], r["x"])))]))
     sets = sorted({r["set"] for r in rows})
     return {s: {"heldout_R@1": round(float(np.mean(predictions[s])), 4),
-                "hand_R@1": _r_at_1(HAND_WEIGHTS, [r for r in rows if r["set"] == s]),
+                "heldout_linear_R@1": round(float(np.mean(linear[s])), 4),
+                "hand_R@1": _r_at_1(Ranker(HAND_WEIGHTS), [r for r in rows if r["set"] == s]),
                 "answerable": len(predictions[s])} for s in sets if s in predictions}
 
 
-def refusal_rows(rows: list[dict], weights: dict[str, float]) -> list[dict]:
+def refusal_rows(rows: list[dict], ranker) -> list[dict]:
     """Per question, the evidence features of the top paragraph the fitted ranker finds, and whether it is answerable."""
-    from qa.ranker import Ranker
     from qa.refusal import HAND, RefusalModel, evidence, vetoed
     from qa.retrieve import search
 
     out = []
     for r in rows:
         q = r["q"]
-        found = search(q["_index"], q["_query"], 10, model=Ranker(weights))
+        found = search(q["_index"], q["_query"], 10, model=ranker)
         if found.hits:
             ev = evidence(q["_query"], found, found.hits[0], q["_index"], RefusalModel(dict(HAND)))
             out.append({"set": r["set"], "answerable": r["answerable"], "features": ev.features, "vetoed": bool(vetoed(ev))})
     return out
 
 
-def near_miss_rows(rows: list[dict], weights: dict[str, float]) -> list[dict]:
+def near_miss_rows(rows: list[dict], ranker) -> list[dict]:
     """Unanswerable questions made from answerable ones: each asked again with its gold paragraphs hidden, so the best
     paragraph left is a near miss (its statement, or another, on the topic; not the answer). Some 1,500 rows for the
     refusal model to learn from and be measured on, beside the dev sets' few dozen real unanswerable questions."""
     from qa.metrics import gold_statement, matches, same_statement
-    from qa.ranker import Ranker
     from qa.refusal import HAND, RefusalModel, evidence, vetoed
     from qa.retrieve import search
 
@@ -179,7 +189,7 @@ def near_miss_rows(rows: list[dict], weights: dict[str, float]) -> list[dict]:
             golds = [g for g in q["gold"] if same_statement(sid, gold_statement(g))]  # reads a text only where it may match
             item = {"statement_id": sid, "paragraph": paragraph, "text": index.paragraph_text(sid, paragraph) if golds else ""}
             hidden[i] = any(matches(item, g) for g in golds)
-        found = search(index, q["_query"], 10, model=Ranker(weights), exclude=hidden)
+        found = search(index, q["_query"], 10, model=ranker, exclude=hidden)
         if hidden.any() and found.hits:
             ev = evidence(q["_query"], found, found.hits[0], index, RefusalModel(dict(HAND)))
             out.append({"set": f"{r['set']} near misses", "answerable": False, "near_miss": True, "features": ev.features,
@@ -295,7 +305,7 @@ def _collection(row: dict) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from qa.ranker import MODEL, Ranker, fit, load_ranker
+    from qa.ranker import MODEL, load_ranker
 
     parser = argparse.ArgumentParser(prog="python -m qa.calibrate", description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="*", help="dev set names to use (default: all present but xquad-dev-in-12k, the "
@@ -315,14 +325,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"collecting {dev.name} …", file=sys.stderr)
         rows += collect(dev, base)
     if args.refusal_only:
-        weights, report = load_ranker().weights, {}
+        ranker, report = load_ranker(), {}
     else:
         report = {"ranker": cross_validate(rows, args.folds)}
-        train = [r for r in rows if r["gold"].any()]
-        weights = fit([(r["x"], r["gold"]) for r in train], rows[0]["names"], l2=L2, sample_weight=_weights(train))
-        report["ranker"]["all (in-sample)"] = {"R@1": _r_at_1(weights, rows)}
+        ranker = fit_ranker(rows)
+        report["ranker"]["all (in-sample)"] = {"R@1": _r_at_1(ranker, rows)}
     asked = [r for r in rows if not r["ranker_only"]]
-    refusal_weights, report["refusal"] = calibrate_refusal(refusal_rows(asked, weights) + near_miss_rows(asked, weights),
+    refusal_weights, report["refusal"] = calibrate_refusal(refusal_rows(asked, ranker) + near_miss_rows(asked, ranker),
                                                            args.folds)
     print(json.dumps(report, indent=1, ensure_ascii=False))
     if not args.dry_run:
@@ -330,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
 
         meta = {"fitted_on": sorted({r["set"] for r in rows}), "questions": len(rows), "command": "python -m qa.calibrate"}
         if not args.refusal_only:
-            Ranker(weights, {**meta, "cross_validation": report["ranker"]}).save(MODEL)
+            ranker.meta = {**meta, "cross_validation": report["ranker"]}
+            ranker.save(MODEL)
         command = "python -m qa.calibrate" + (" --refusal-only" if args.refusal_only else "")
         REFUSAL_MODEL.write_text(json.dumps({"weights": refusal_weights, **meta, "command": command,
                                              "cross_validation": report["refusal"]}, indent=1, ensure_ascii=False) + "\n",

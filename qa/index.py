@@ -42,6 +42,7 @@ class Index:
         self.store, self.embedder, self.settings = store, embedder, settings
         self._lock = threading.Lock()
         self._query_cache: dict[str, np.ndarray] = {}
+        self._cache_lock = threading.Lock()
         self.version: str | None = None
         self._checked, self._writes = float("-inf"), -1
         self.unreachable = ""  # why the store could not be read at the last check ("" when it could)
@@ -300,12 +301,18 @@ class Index:
 
     def query_vectors(self, texts: list[str]) -> np.ndarray:
         """Query embeddings, remembered per text: answer() reuses retrieve()'s, and query words repeat across questions."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._query_cache]
+        # Called from several threads (the app's answer workers; a question's own vector is encoded beside its
+        # translation): the dict is read and changed under a lock, the model runs outside it.
+        with self._cache_lock:
+            known = {t: self._query_cache[t] for t in texts if t in self._query_cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            if len(self._query_cache) > 5000:
-                self._query_cache.clear()
-            self._query_cache.update(zip(missing, self.embedder.encode_queries(missing)))
-        return np.stack([self._query_cache[t] for t in texts])
+            known.update(zip(missing, self.embedder.encode_queries(missing)))
+            with self._cache_lock:
+                if len(self._query_cache) > 5000:
+                    self._query_cache.clear()
+                self._query_cache.update((t, known[t]) for t in missing)
+        return np.stack([known[t] for t in texts])
 
     def paragraph_text(self, statement_id: str, paragraph: int) -> str:
         """A paragraph's full text, re-joined from its parts."""

@@ -1,0 +1,50 @@
+"""Boosted trees as arrays: fitted by scikit-learn, evaluated with numpy exactly as scikit-learn would, kept in JSON,
+and added to the linear score by the ranker."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from qa.ranker import TREES_WEIGHT, Ranker, load_ranker
+from qa.trees import PARAMS, Trees, fit_trees, from_sklearn
+
+
+def _interaction(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Gold when two features are high together: what no linear score over them can rank."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3))
+    return x, (x[:, 0] > 0.3) & (x[:, 1] > 0.3)
+
+
+def test_numpy_evaluation_equals_scikit_learn_and_round_trips_through_json():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x, y = _interaction(3000)
+    model = HistGradientBoostingClassifier(**PARAMS, early_stopping=False, random_state=0).fit(x, y.astype(int))
+    trees = from_sklearn(model, ["a", "b", "c"])
+    test, _ = _interaction(500, seed=1)
+    test[::17, 2] = np.nan  # a missing value follows the side scikit-learn sends it to
+    assert np.allclose(trees.raw(["a", "b", "c"], test), model.decision_function(test), atol=1e-9)
+    back = Trees.from_json(json.loads(json.dumps(trees.to_json())))
+    assert np.array_equal(back.raw(["a", "b", "c"], test), trees.raw(["a", "b", "c"], test))
+    # columns are found by name, in any order
+    assert np.allclose(trees.raw(["c", "a", "b"], test[:, [2, 0, 1]]), trees.raw(["a", "b", "c"], test))
+
+
+def test_trees_learn_an_interaction_the_linear_score_cannot(tmp_path):
+    x, y = _interaction(3000)
+    trees = fit_trees(x, y, np.ones(len(x)), ["a", "b", "c"])
+    test, gold = _interaction(1000, seed=2)
+    raw = trees.raw(["a", "b", "c"], test)
+    assert (raw[gold] > 0).mean() > 0.9 and (raw[~gold] < 0).mean() > 0.9
+    ranker = Ranker({"a": 1.0}, {"note": "test"}, trees)
+    assert np.allclose(ranker.score(["a", "b", "c"], test), test[:, 0] + TREES_WEIGHT * raw, atol=1e-5)
+    ranker.save(tmp_path / "r.json")
+    back = load_ranker(tmp_path / "r.json")
+    assert back.meta == {"note": "test"} and np.allclose(back.score(["a", "b", "c"], test), ranker.score(["a", "b", "c"], test))
+
+
+def test_the_shipped_ranker_has_trees_over_its_own_features():
+    ranker = load_ranker()
+    assert ranker.trees is not None and set(ranker.trees.names) <= set(ranker.weights)
