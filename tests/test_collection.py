@@ -37,17 +37,18 @@ def dev_results(collection):
 
 
 def test_collection_floors(dev_results):
-    """Floors a little under the values measured when written (session 16), over collection-dev and the four sets of its
-    kind in data/eval (400 questions): cited correct 0.697 (EN 0.669 / RU 0.725), R@3 0.847, unanswerable refused 0.60,
-    answerable refused 0.047, citation precision 0.64, gold statements cited on the multi-document questions 0.48 (0.69
-    over all questions). The models are fitted on these sets among others (held-out numbers: python -m qa.calibrate)."""
+    """Floors a little under the values measured when written (session 17), over collection-dev and the four sets of its
+    kind in data/eval (400 questions): cited correct 0.772 (EN 0.763 / RU 0.781), R@3 0.922, unanswerable refused 0.575,
+    answerable refused 0.041, citation precision 0.74, gold statements cited on the multi-document questions 0.56 (0.74
+    over all questions). The models are fitted on these sets among others, so these are in-sample: held out (each set by
+    models fitted without it, README) cited correct is 0.69."""
     table = metrics_by_language(dev_results)
     assert table["all"]["verbatim_quotes"] == 1.0
-    assert table["all"]["cited_correct"] >= 0.67 and table["all"]["R@3"] >= 0.82
-    assert table["en"]["cited_correct"] >= 0.65 and table["ru"]["cited_correct"] >= 0.68
+    assert table["all"]["cited_correct"] >= 0.74 and table["all"]["R@3"] >= 0.89
+    assert table["en"]["cited_correct"] >= 0.73 and table["ru"]["cited_correct"] >= 0.75
     assert table["all"]["unanswerable_refused"] >= 0.55 and table["all"]["answerable_refused"] <= 0.065
-    assert table["all"]["citation_precision"] >= 0.60
-    assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.43
+    assert table["all"]["citation_precision"] >= 0.70
+    assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.52
 
 
 def test_a_question_about_two_documents_is_not_refused_for_naming_the_other(collection):
