@@ -1,9 +1,11 @@
-"""python -m qa.calibrate — fit the ranker and the refusal model on the dev sets, with cross-validated numbers.
+"""python -m qa.calibrate — fit the ranker (linear weights, then boosted trees) and the refusal model on the dev sets,
+with cross-validated numbers.
 
 Each dev set is asked of its own store (built once under .cache/calibrate/): the seed sets of the bundled statement,
 collection-dev of the corpus plus the seed, XQuAD-dev of its articles, the UDHR set of the English UDHR. Folds are
-by question; the report gives held-out-fold numbers per set next to the hand-set weights on the same candidates. The
-refusal model also learns from near misses: every answerable question asked again with its gold paragraphs hidden."""
+by question; the report gives held-out-fold numbers per set next to the linear part alone and the hand-set weights on
+the same candidates. The refusal model also learns from near misses: every answerable question asked again with its
+gold paragraphs hidden."""
 from __future__ import annotations
 
 import argparse

@@ -301,8 +301,8 @@ class Index:
 
     def query_vectors(self, texts: list[str]) -> np.ndarray:
         """Query embeddings, remembered per text: answer() reuses retrieve()'s, and query words repeat across questions."""
-        # Called from several threads (the app's answer workers; a question's own vector is encoded beside its
-        # translation): the dict is read and changed under a lock, the model runs outside it.
+        # The app's answer workers call this at once: the dict is read and changed under a lock (one thread clearing
+        # it between another's update and lookup raised KeyError), the model runs outside it.
         with self._cache_lock:
             known = {t: self._query_cache[t] for t in texts if t in self._query_cache}
         missing = [t for t in dict.fromkeys(texts) if t not in known]
