@@ -46,10 +46,13 @@ class Ranker:
 
     def save(self, path: Path = MODEL) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"weights": self.weights, **self.meta}
+        text = json.dumps({"weights": self.weights, **self.meta}, indent=1, ensure_ascii=False)
         if self.trees is not None:
-            data["trees"] = self.trees.to_json()  # last: the weights and the report stay at the top of the file
-        path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            # last, one array a line: the weights and the report stay readable at the top, and a refit's diff is a few
+            # lines rather than one per tree node (70,000)
+            arrays = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in self.trees.to_json().items())
+            text = text[:-2] + ',\n "trees": {\n' + arrays + "\n }\n}"
+        path.write_text(text + "\n", encoding="utf-8")
 
 
 def load_ranker(path: Path = MODEL) -> Ranker:
