@@ -6,14 +6,13 @@ import html
 import logging
 import sys
 
-import gradio as gr
-
 from config import get_settings
 from config.settings import settings_error
 from qa import chat_view, conversation, feedback
 from qa.access import upload_refusal
 from qa.citations import short_title
 from qa.engine import serving_index
+from qa.gradio_import import import_gradio
 from qa.i18n import browser_language, t
 from qa.index import Index
 from qa.limits import AnswerPool, Busy, TooSlow
@@ -21,6 +20,7 @@ from qa.retrieve import Filters, iso_date
 from qa.statements_view import choices, statements_table, upload_report
 from qa.web_assets import APP_CSS, CHAT_JS, CSS, PANEL_JS, VOTE_JS
 
+gr = import_gradio()
 log = logging.getLogger("app")
 EXAMPLES = {"en": ["Which operations are named?", "When and where was the statement adopted?",
                    "What is said about using terrorists for political ends?"],
