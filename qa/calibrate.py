@@ -52,9 +52,11 @@ class DevSet:
     shares: str = ""  # the name of the set whose store (the same statements) this one is asked of
 
 
-# XQuAD-dev asked inside the bench's 12.5k store (`python -m bench scale --sizes 10000 --build-only` builds it): the same
-# questions among 11k paragraphs of man pages, so the ranker also learns from English distractors beside Russian gold.
-DISTRACTED = ROOT / ".cache" / "bench" / "store-10000"
+# The dev questions asked inside the bench's 25k store (`python -m bench scale --sizes 25000 --build-only` builds it, and
+# the 100k store is grown from it): the same questions among 24k paragraphs of man pages, so the ranker also learns
+# from distractors it never meets in a small store. Each such set is its set's twin, named NAME-in-25k.
+DISTRACTED = ROOT / ".cache" / "bench" / "store-25000"
+DISTRACTED_SUFFIX = "-in-25k"
 
 
 def dev_sets() -> list[DevSet]:
@@ -71,8 +73,9 @@ def dev_sets() -> list[DevSet]:
     xquad = SHARED / "eval" / "xquad-dev"
     if xquad.exists():
         sets.append(DevSet("xquad-dev", [xquad / "questions_en.jsonl", xquad / "questions_ru.jsonl"], [xquad / "statements"]))
-        if (DISTRACTED / ".complete").exists():
-            sets.append(DevSet("xquad-dev-in-12k", sets[-1].questions, [], DISTRACTED, ranker_only=True))
+    if (DISTRACTED / ".complete").exists():  # the bench store holds the collection and XQuAD-dev, not the UDHR
+        sets += [DevSet(s.name + DISTRACTED_SUFFIX, s.questions, [], DISTRACTED, ranker_only=True)
+                 for s in list(sets) if s.name.startswith(("collection-dev", "xquad-dev"))]
     return sets
 
 
@@ -139,7 +142,7 @@ def cross_validate(rows: list[dict], folds: int = 5, seed: int = 0) -> dict:
     from qa.ranker import HAND_WEIGHTS, Ranker
 
     rng = np.random.default_rng(seed)
-    # by question, so that a question asked of two stores (xquad-dev-in-12k) is held out of both at once
+    # by question, so that a question asked of two stores (xquad-dev and xquad-dev-in-25k) is held out of both at once
     questions = sorted({r["id"] for r in rows})
     fold_by_question = dict(zip(questions, rng.permutation(len(questions)) % folds))
     fold_of = {id(r): fold_by_question[r["id"]] for r in rows}
@@ -310,8 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     from qa.ranker import MODEL, load_ranker
 
     parser = argparse.ArgumentParser(prog="python -m qa.calibrate", description=__doc__.split("\n")[0])
-    parser.add_argument("--sets", nargs="*", help="dev set names to use (default: all present but xquad-dev-in-12k, the "
-                        "XQuAD questions inside the bench's 12.5k man-page store, which trains the ranker only)")
+    parser.add_argument("--sets", nargs="*", help="dev set names to use (default: all present, with the *-in-25k sets, the "
+                        "dev questions asked inside the bench's 25k man-page store, which train the ranker only)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the model files")
     parser.add_argument("--refusal-only", action="store_true", help="keep the ranker in qa/models and refit the refusal "
@@ -320,9 +323,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     base = get_settings()
     rows = []
+    if not (DISTRACTED / ".complete").exists():
+        print(f"{DISTRACTED} is not built, so the ranker learns without distractors: build it with "
+              "`python -m bench scale --sizes 25000 --build-only`", file=sys.stderr)
     for dev in dev_sets():
-        # the distracted set is asked for by name: on its own stores the fitted ranker is measured as before
-        if (args.sets and dev.name not in args.sets) or (not args.sets and dev.ranker_only):
+        if args.sets and dev.name not in args.sets:
             continue
         print(f"collecting {dev.name} …", file=sys.stderr)
         rows += collect(dev, base)
@@ -339,11 +344,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.dry_run:
         from qa.refusal import MODEL as REFUSAL_MODEL
 
-        meta = {"fitted_on": sorted({r["set"] for r in rows}), "questions": len(rows), "command": "python -m qa.calibrate"}
+        command = "python -m qa.calibrate" + (f" --sets {' '.join(args.sets)}" if args.sets else "")
+        meta = {"fitted_on": sorted({r["set"] for r in rows}), "questions": len(rows), "command": command}
         if not args.refusal_only:
             ranker.meta = {**meta, "cross_validation": report["ranker"]}
             ranker.save(MODEL)
-        command = "python -m qa.calibrate" + (" --refusal-only" if args.refusal_only else "")
+        command += " --refusal-only" if args.refusal_only else ""
         REFUSAL_MODEL.write_text(json.dumps({"weights": refusal_weights, **meta, "command": command,
                                              "cross_validation": report["refusal"]}, indent=1, ensure_ascii=False) + "\n",
                                  encoding="utf-8")
