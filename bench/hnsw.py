@@ -37,7 +37,7 @@ def _top_paragraph(index, query, allowed, pool: int, near=None) -> tuple[str, in
     found = candidates(index, query, allowed, pool, near)
     if not len(found.rows):
         return None
-    i = int(found.rows[int(np.argmax(ranker().score(found.names, found.matrix)))])
+    i = int(found.rows[int(np.argmax(ranker(index).score(found.names, found.matrix)))])
     return index.metas[i]["statement_id"], index.metas[i]["paragraph"]
 
 

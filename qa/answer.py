@@ -141,7 +141,7 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
 def answering_hits(found: Retrieval, query, index: Index) -> list[Hit]:
     """The best paragraph of each statement whose evidence also passes the refusal model, best first (the top one
     already has), up to max_statements; within the top statement, a nearly-as-good second paragraph too."""
-    s, model = index.settings, refusal_model()
+    s, model = index.settings, refusal_model(index)
     top_share = softmax_share(found, found.hits[0])
     chosen: list[Hit] = [found.hits[0]]
     seen = {found.hits[0].statement_id}

@@ -310,11 +310,13 @@ def _collection(row: dict) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from qa.ranker import MODEL, load_ranker
+    from qa.ranker import LARGE, MODELS, load_ranker
 
     parser = argparse.ArgumentParser(prog="python -m qa.calibrate", description=__doc__.split("\n")[0])
-    parser.add_argument("--sets", nargs="*", help="dev set names to use (default: all present, with the *-in-25k sets, the "
-                        "dev questions asked inside the bench's 25k man-page store, which train the ranker only)")
+    parser.add_argument("--sets", nargs="*", help="dev set names to use (default: all present; with --large, also the "
+                        "*-in-25k sets, the dev questions asked inside the bench's 25k man-page store, which train the ranker only)")
+    parser.add_argument("--large", action="store_true", help="fit the pair for large stores (qa/models/large/), the ranker "
+                        "also learning from the *-in-25k sets")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the model files")
     parser.add_argument("--refusal-only", action="store_true", help="keep the ranker in qa/models and refit the refusal "
@@ -322,17 +324,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     base = get_settings()
+    if args.large and not (DISTRACTED / ".complete").exists():
+        parser.error(f"{DISTRACTED} is not built: `python -m bench scale --sizes 25000 --build-only` builds it")
+    folder = LARGE if args.large else MODELS
     rows = []
-    if not (DISTRACTED / ".complete").exists():
-        print(f"{DISTRACTED} is not built, so the ranker learns without distractors: build it with "
-              "`python -m bench scale --sizes 25000 --build-only`", file=sys.stderr)
     for dev in dev_sets():
-        if args.sets and dev.name not in args.sets:
+        if (args.sets and dev.name not in args.sets) or (not args.sets and dev.ranker_only and not args.large):
             continue
         print(f"collecting {dev.name} …", file=sys.stderr)
         rows += collect(dev, base)
     if args.refusal_only:
-        ranker, report = load_ranker(), {}
+        ranker, report = load_ranker(folder / "ranker.json"), {}
     else:
         report = {"ranker": cross_validate(rows, args.folds)}
         ranker = fit_ranker(rows)
@@ -342,18 +344,17 @@ def main(argv: list[str] | None = None) -> int:
                                                            args.folds)
     print(json.dumps(report, indent=1, ensure_ascii=False))
     if not args.dry_run:
-        from qa.refusal import MODEL as REFUSAL_MODEL
-
-        command = "python -m qa.calibrate" + (f" --sets {' '.join(args.sets)}" if args.sets else "")
+        folder.mkdir(exist_ok=True)
+        command = "python -m qa.calibrate" + (" --large" if args.large else "") + (f" --sets {' '.join(args.sets)}" if args.sets else "")
         meta = {"fitted_on": sorted({r["set"] for r in rows}), "questions": len(rows), "command": command}
         if not args.refusal_only:
             ranker.meta = {**meta, "cross_validation": report["ranker"]}
-            ranker.save(MODEL)
+            ranker.save(folder / "ranker.json")
         command += " --refusal-only" if args.refusal_only else ""
-        REFUSAL_MODEL.write_text(json.dumps({"weights": refusal_weights, **meta, "command": command,
-                                             "cross_validation": report["refusal"]}, indent=1, ensure_ascii=False) + "\n",
-                                 encoding="utf-8")
-        print(f"wrote {REFUSAL_MODEL}" + ("" if args.refusal_only else f" and {MODEL}"), file=sys.stderr)
+        (folder / "refusal.json").write_text(json.dumps({"weights": refusal_weights, **meta, "command": command,
+                                                         "cross_validation": report["refusal"]}, indent=1,
+                                                        ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {folder / 'refusal.json'}" + ("" if args.refusal_only else " and ranker.json"), file=sys.stderr)
     return 0
 
 

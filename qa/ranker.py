@@ -11,7 +11,16 @@ import numpy as np
 
 from qa.trees import Trees
 
-MODEL = Path(__file__).resolve().parent / "models" / "ranker.json"
+MODELS = Path(__file__).resolve().parent / "models"
+MODEL = MODELS / "ranker.json"
+# The pair (ranker and refusal model) fitted with the dev questions also asked among the bench's 24k man-page paragraphs
+# (`python -m qa.calibrate --large`): in a large store it ranks better, in a small one no better than the other pair.
+LARGE = MODELS / "large"
+
+
+def models_for(parts: int, large_from: int) -> Path:
+    """The folder of the ranker and refusal model to use on a store of `parts` records."""
+    return LARGE if parts >= large_from and (LARGE / "ranker.json").exists() else MODELS
 
 # The hand-set fusion of earlier sessions, as weights: what the ranker starts from, and what it is without a model file.
 HAND_WEIGHTS = {

@@ -7,7 +7,6 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -19,10 +18,11 @@ from qa.named import asked_names, asked_places, mentions, names_name, names_plac
 from qa.names import ABBREVIATIONS
 from qa.parts import answer_kinds
 from qa.query import Query
+from qa.ranker import MODELS, models_for
 from qa.reasons import Reason
 from qa.retrieve import Hit, Retrieval
 
-MODEL = Path(__file__).resolve().parent / "models" / "refusal.json"
+MODEL = MODELS / "refusal.json"
 FEATURES = ("cosine", "cross_cosine", "cross", "coverage", "score", "share", "misses", "unmatched_names", "metadata_about",
             "beyond_header", "kinds_missing")
 # Until a model is fitted: the earlier floors as a logistic score (answer above cosine 0.805 same-language, 0.76
@@ -64,14 +64,15 @@ class RefusalModel:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-_LOADED: RefusalModel | None = None
+_LOADED: dict[str, RefusalModel] = {}
 
 
-def refusal_model() -> RefusalModel:
-    global _LOADED
-    if _LOADED is None:
-        _LOADED = RefusalModel(json.loads(MODEL.read_text(encoding="utf-8"))["weights"] if MODEL.exists() else dict(HAND))
-    return _LOADED
+def refusal_model(index: Index | None = None) -> RefusalModel:
+    """The fitted refusal model for the index's size: the one fitted beside the ranker ranking there."""
+    path = (models_for(len(index.ids), index.settings.large_store_parts) if index is not None else MODELS) / "refusal.json"
+    if str(path) not in _LOADED:
+        _LOADED[str(path)] = RefusalModel(json.loads(path.read_text(encoding="utf-8"))["weights"] if path.exists() else dict(HAND))
+    return _LOADED[str(path)]
 
 
 def softmax_share(found: Retrieval, hit: Hit) -> float:
@@ -100,7 +101,7 @@ def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: Refu
                 "metadata_about": float(metadata and query.about_statement), "beyond_header": beyond_header(query, hit, index),
                 "kinds_missing": kinds_missing(query, hit)}
     ev = Evidence(features, missing, unmatched)
-    ev.p = 0.0 if vetoed(ev) else (model or refusal_model()).probability(features)
+    ev.p = 0.0 if vetoed(ev) else (model or refusal_model(index)).probability(features)
     return ev
 
 
@@ -168,7 +169,7 @@ def vetoed(ev: Evidence) -> Reason | None:
 
 def refusal_reason(query: Query, found: Retrieval, index: Index, model: RefusalModel | None = None) -> Reason | None:
     """None when the best paragraph answers; otherwise why not."""
-    model = model or refusal_model()
+    model = model or refusal_model(index)
     ev = evidence(query, found, found.hits[0], index, model)
     if reason := vetoed(ev):
         return reason

@@ -11,7 +11,7 @@ from qa.features import candidates
 from qa.index import Index
 from qa.metas import Metas
 from qa.query import Query, read_query
-from qa.ranker import Ranker, load_ranker
+from qa.ranker import Ranker, load_ranker, models_for
 from qa.stage_one import asked, uses_store
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -119,17 +119,18 @@ class Retrieval:
         return self.query.translations if self.query else {}
 
 
-_RANKER: Ranker | None = None
+_RANKERS: dict[str, Ranker] = {}
 # The baseline every measurement is set against: the question's and its best sentence's cosines alone (plus the
 # header-question switch, so "when was it adopted?" may still reach the header).
 DENSE_ONLY = Ranker({"dense": 1.0, "sentence": 1.0, "metadata": -8.0, "metadata_about": 8.0})
 
 
-def ranker() -> Ranker:
-    global _RANKER
-    if _RANKER is None:
-        _RANKER = load_ranker()
-    return _RANKER
+def ranker(index: Index | None = None) -> Ranker:
+    """The fitted ranker for the index's size (qa/models/large/ from settings.large_store_parts records on)."""
+    folder = models_for(len(index.ids), index.settings.large_store_parts) if index is not None else models_for(0, 1)
+    if str(folder) not in _RANKERS:
+        _RANKERS[str(folder)] = load_ranker(folder / "ranker.json")
+    return _RANKERS[str(folder)]
 
 
 def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
@@ -169,7 +170,7 @@ def search(index: Index, question: str | Query, k: int = 10, filters: Filters | 
     if uses_store(index):  # asked now, collected once the question's words are scored
         near = asked(index, [query.vector] + ([query.mixed_vector] if query.mixed_vector is not None else []), allowed, filters)
     found = candidates(index, query, allowed, max(index.settings.fusion_pool, k), near)
-    model = model or (DENSE_ONLY if index.settings.dense_only else ranker())
+    model = model or (DENSE_ONLY if index.settings.dense_only else ranker(index))
     score = model.score(found.names, found.matrix)
     best: dict[tuple[str, int], Hit] = {}
     for j in np.argsort(-score, kind="stable"):

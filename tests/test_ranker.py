@@ -74,3 +74,22 @@ def test_collection_sets_weigh_alike_and_share_one_refusal_budget():
     refused = report["collection-dev"]["heldout_answerable_refused"] * 40 + report["collection-dev2"]["heldout_answerable_refused"] * 22
     assert refused <= 0.05 * 62 + 1e-9
     assert report["collection-dev2"]["heldout_unanswerable_refused"] > 0.5
+
+
+def test_a_large_store_ranks_and_refuses_with_the_pair_fitted_among_distractors(seed_index):
+    """From settings.large_store_parts records on, the ranker and refusal model of qa/models/large/ are used (fitted with
+    the dev questions also asked inside a 25k store); below it, the ones of qa/models/."""
+    from qa.index import Index
+    from qa.refusal import refusal_model
+    from qa.retrieve import ranker, search
+
+    parts = len(seed_index.ids)
+    small = Index(seed_index.store, seed_index.embedder, seed_index.settings.model_copy(update={"large_store_parts": parts + 1}))
+    large = Index(seed_index.store, seed_index.embedder, seed_index.settings.model_copy(update={"large_store_parts": parts}))
+    for index in (small, large):
+        index.refresh()
+    assert "--large" not in ranker(small).meta["command"] and "--large" in ranker(large).meta["command"]
+    assert any(a.startswith("collection-dev-in-") for a in ranker(large).meta["fitted_on"])
+    assert refusal_model(small).weights != refusal_model(large).weights
+    for index in (small, large):
+        assert search(index, "Which operations are named?", 3).hits[0].paragraph == 8
