@@ -68,11 +68,11 @@ class Settings(BaseSettings):
     other_statement_margin: float = Field(5.0, description="A statement other than the top one is cited only when its best "
                                           "paragraph's ranker score is within this of the top's (on collection-dev, other "
                                           "statements cited rightly trailed by at most 4.3 but one; wrongly, 26 of 44 by over 5).")
+    other_statement_factor: float = Field(1.0, description="A statement other than the top one is cited when its best paragraph's "
+                                          "P(answers) reaches the refusal threshold times this.")
     large_store_parts: int = Field(10_000, description="From this many records on, rank and refuse with the models fitted "
                                    "among 24k distractor paragraphs (qa/models/large/); between the sizes the two pairs were "
                                    "fitted at (0.8–1.7k and 25k records), not tuned.")
-    other_statement_factor: float = Field(1.0, description="A statement other than the top one is cited when its best paragraph's "
-                                          "P(answers) reaches the refusal threshold times this.")
 
     host: str = Field("127.0.0.1", description="Web app bind address.")
     port: int = Field(7860, description="Web app port.")

@@ -47,10 +47,11 @@ def git_state() -> dict:
 
 def provenance(index, files: list[Path]) -> dict:
     """Everything needed to explain why two runs differ."""
-    from qa.ranker import MODEL as RANKER
-    from qa.refusal import MODEL as REFUSAL
+    from qa.ranker import models_for
 
     s = index.settings
+    models = models_for(len(index.ids), s.large_store_parts)  # the pair this store is ranked and refused with
+    ranker, refusal = models / "ranker.json", models / "refusal.json"
     statements: dict[str, str] = {}
     for i in sorted(np.unique(index.metas.codes, return_index=True)[1].tolist()):  # each statement's first part
         meta = index.metas[i]
@@ -61,8 +62,8 @@ def provenance(index, files: list[Path]) -> dict:
         "store": store, "collection": s.collection, "statements": len(statements), "statement_hashes": statements,
         "records": len(index.ids), "settings": settings,
         "model": {"name": index.embedder.name, "path": str(index.embedder.path), "hash": folder_hash(str(index.embedder.path)),
-                  "ranker": file_hash(RANKER) if RANKER.exists() else "hand-set weights",
-                  "refusal": file_hash(REFUSAL) if REFUSAL.exists() else "hand-set weights"},
+                  "ranker": file_hash(ranker) if ranker.exists() else "hand-set weights",
+                  "refusal": file_hash(refusal) if refusal.exists() else "hand-set weights"},
         "git": git_state(),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"host": platform.node(), "system": platform.platform(), "python": platform.python_version(),

@@ -7,6 +7,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -18,11 +19,10 @@ from qa.named import asked_names, asked_places, mentions, names_name, names_plac
 from qa.names import ABBREVIATIONS
 from qa.parts import answer_kinds
 from qa.query import Query
-from qa.ranker import MODELS, models_for
+from qa.ranker import models_for
 from qa.reasons import Reason
 from qa.retrieve import Hit, Retrieval
 
-MODEL = MODELS / "refusal.json"
 FEATURES = ("cosine", "cross_cosine", "cross", "coverage", "score", "share", "misses", "unmatched_names", "metadata_about",
             "beyond_header", "kinds_missing")
 # Until a model is fitted: the earlier floors as a logistic score (answer above cosine 0.805 same-language, 0.76
@@ -64,15 +64,15 @@ class RefusalModel:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-_LOADED: dict[str, RefusalModel] = {}
+_LOADED: dict[Path, RefusalModel] = {}
 
 
-def refusal_model(index: Index | None = None) -> RefusalModel:
+def refusal_model(index: Index) -> RefusalModel:
     """The fitted refusal model for the index's size: the one fitted beside the ranker ranking there."""
-    path = (models_for(len(index.ids), index.settings.large_store_parts) if index is not None else MODELS) / "refusal.json"
-    if str(path) not in _LOADED:
-        _LOADED[str(path)] = RefusalModel(json.loads(path.read_text(encoding="utf-8"))["weights"] if path.exists() else dict(HAND))
-    return _LOADED[str(path)]
+    path = models_for(len(index.ids), index.settings.large_store_parts) / "refusal.json"
+    if path not in _LOADED:
+        _LOADED[path] = RefusalModel(json.loads(path.read_text(encoding="utf-8"))["weights"] if path.exists() else dict(HAND))
+    return _LOADED[path]
 
 
 def softmax_share(found: Retrieval, hit: Hit) -> float:

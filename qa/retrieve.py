@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -119,18 +120,18 @@ class Retrieval:
         return self.query.translations if self.query else {}
 
 
-_RANKERS: dict[str, Ranker] = {}
+_RANKERS: dict[Path, Ranker] = {}
 # The baseline every measurement is set against: the question's and its best sentence's cosines alone (plus the
 # header-question switch, so "when was it adopted?" may still reach the header).
 DENSE_ONLY = Ranker({"dense": 1.0, "sentence": 1.0, "metadata": -8.0, "metadata_about": 8.0})
 
 
-def ranker(index: Index | None = None) -> Ranker:
+def ranker(index: Index) -> Ranker:
     """The fitted ranker for the index's size (qa/models/large/ from settings.large_store_parts records on)."""
-    folder = models_for(len(index.ids), index.settings.large_store_parts) if index is not None else models_for(0, 1)
-    if str(folder) not in _RANKERS:
-        _RANKERS[str(folder)] = load_ranker(folder / "ranker.json")
-    return _RANKERS[str(folder)]
+    path = models_for(len(index.ids), index.settings.large_store_parts) / "ranker.json"
+    if path not in _RANKERS:
+        _RANKERS[path] = load_ranker(path)
+    return _RANKERS[path]
 
 
 def retrieve(index: Index, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:

@@ -91,5 +91,10 @@ def test_a_large_store_ranks_and_refuses_with_the_pair_fitted_among_distractors(
     assert "--large" not in ranker(small).meta["command"] and "--large" in ranker(large).meta["command"]
     assert any(a.startswith("collection-dev-in-") for a in ranker(large).meta["fitted_on"])
     assert refusal_model(small).weights != refusal_model(large).weights
+    # an evaluation's provenance names the pair the store was ranked with
+    from qa.provenance import provenance
+
+    small_models, large_models = provenance(small, [])["model"], provenance(large, [])["model"]
+    assert small_models["ranker"] != large_models["ranker"] and small_models["refusal"] != large_models["refusal"]
     for index in (small, large):
         assert search(index, "Which operations are named?", 3).hits[0].paragraph == 8
