@@ -50,8 +50,7 @@ def provenance(index, files: list[Path]) -> dict:
     from qa.ranker import models_for
 
     s = index.settings
-    models = models_for(len(index.ids), s.large_store_parts)  # the pair this store is ranked and refused with
-    ranker, refusal = models / "ranker.json", models / "refusal.json"
+    ranker, refusal = models_for(index) / "ranker.json", models_for(index) / "refusal.json"  # the pair it is served with
     statements: dict[str, str] = {}
     for i in sorted(np.unique(index.metas.codes, return_index=True)[1].tolist()):  # each statement's first part
         meta = index.metas[i]

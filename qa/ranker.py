@@ -18,9 +18,10 @@ MODEL = MODELS / "ranker.json"
 LARGE = MODELS / "large"
 
 
-def models_for(parts: int, large_from: int) -> Path:
-    """The folder of the ranker and refusal model to use on a store of `parts` records."""
-    return LARGE if parts >= large_from and (LARGE / "ranker.json").exists() else MODELS
+def models_for(index) -> Path:
+    """The folder of the ranker and refusal model for an index: qa/models/large/ from settings.large_store_parts
+    records on."""
+    return LARGE if len(index.ids) >= index.settings.large_store_parts and (LARGE / "ranker.json").exists() else MODELS
 
 # The hand-set fusion of earlier sessions, as weights: what the ranker starts from, and what it is without a model file.
 HAND_WEIGHTS = {

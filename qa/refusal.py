@@ -69,7 +69,7 @@ _LOADED: dict[Path, RefusalModel] = {}
 
 def refusal_model(index: Index) -> RefusalModel:
     """The fitted refusal model for the index's size: the one fitted beside the ranker ranking there."""
-    path = models_for(len(index.ids), index.settings.large_store_parts) / "refusal.json"
+    path = models_for(index) / "refusal.json"
     if path not in _LOADED:
         _LOADED[path] = RefusalModel(json.loads(path.read_text(encoding="utf-8"))["weights"] if path.exists() else dict(HAND))
     return _LOADED[path]

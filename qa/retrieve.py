@@ -128,7 +128,7 @@ DENSE_ONLY = Ranker({"dense": 1.0, "sentence": 1.0, "metadata": -8.0, "metadata_
 
 def ranker(index: Index) -> Ranker:
     """The fitted ranker for the index's size (qa/models/large/ from settings.large_store_parts records on)."""
-    path = models_for(len(index.ids), index.settings.large_store_parts) / "ranker.json"
+    path = models_for(index) / "ranker.json"
     if path not in _RANKERS:
         _RANKERS[path] = load_ranker(path)
     return _RANKERS[path]
