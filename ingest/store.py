@@ -45,7 +45,9 @@ class Store:
     def connect(self) -> Store:
         """(Re)open the client and collections. Reopening drops an embedded client's in-memory vector index, which goes
         stale ("Error finding id") when another process writes to the same folder."""
-        import chromadb
+        from ingest.chroma_import import import_chromadb
+
+        chromadb = import_chromadb()
         from chromadb.config import Settings as ChromaSettings
 
         from ingest.reindex import recover
