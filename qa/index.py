@@ -257,7 +257,7 @@ class Index:
         self.facts = Facts.of(parts) if known_facts is None else known_facts.then(Facts.of(parts))
         # What kind of answer each part can give: a figure, a date, a person («Хлопонина Александра Геннадьевича»).
         self.has_number, self.has_date, self.has_person = self.facts.has_number, self.facts.has_date, self.facts.has_person
-        self.names = NameIndex.build(self.facts.words()) if self.ids else None
+        self.names = NameIndex.kept(self.facts.words(), Path(self.settings.model_cache)) if self.ids else None
         if self.ids:
             safe_name = re.sub(r"[^\w.-]", "_", self.embedder.name)
             cache = Path(self.settings.model_cache) / f"terms-{safe_name}.npz"
