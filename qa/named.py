@@ -73,16 +73,28 @@ def names_place(haystack: str, lemmas: set[str], russian: list[str], english: li
     words = set(re.findall(r"[а-я]{3,}", text))
     for spelling in russian:
         parts = [p.lower().replace("ё", "е") for p in spelling.split()]
-        if all(term(p) in lemmas or prefix(term(p)) in stems or spelled_otherwise(p, words) for p in parts):
+        if all(term(p) in lemmas or not _known(p) and (prefix(term(p)) in stems or spelled_otherwise(p, words)) for p in parts):
             return True
     adjectives = None
     for spelling in russian:
         if " " not in spelling:
             adjectives = _adjective_bases(lemmas) if adjectives is None else adjectives
             lemma = term(spelling.lower().replace("ё", "е"))
-            if {lemma, lemma[:-1], lemma.removesuffix("ия")} & adjectives or lemma.endswith("ский") and lemma[:-2] in lemmas:
-                return True  # the place's adjective, or a city's in -ск (иркутский: Иркутск)
+            if {lemma, lemma[:-1], lemma.removesuffix("ия"), lemma.removesuffix("ск")} & adjectives \
+                    or lemma.endswith("ский") and lemma[:-2] in lemmas:
+                return True  # the place's adjective (красноярский: Красноярск), or a city's in -ск (иркутский: Иркутск)
     return False
+
+
+def _known(word: str) -> bool:
+    """Whether the Russian dictionary knows the word and how it declines: such a name is spelled one way, so only its
+    inflections (its lemma) name it — Краснодарского is not Красноярского, one letter-run apart. A name it does not
+    know (a foreign one, transliterated: Мелфи, Мельфи) may be spelled otherwise, and so may an indeclinable one whose
+    lemma it cannot give (Минобразования, Минобразованию)."""
+    from ingest.terms import _analyzers
+
+    morph = _analyzers()[0]
+    return morph.word_is_known(word) and "Fixd" not in morph.parse(word)[0].tag
 
 
 def _adjective_bases(lemmas: set[str]) -> set[str]:

@@ -218,7 +218,9 @@ def misses(query: Query, hit: Hit, index: Index) -> tuple[list[Reason], list[Rea
             (found if same_script else unmatched).append(Reason("quoted_missing", (name,)))
     for name in names:
         if not names_name(haystack, lemmas, name, index, query):
-            (found if same_script else unmatched).append(Reason("name_missing", (name,)))
+            # a name another statement spells in this one's script is known to be absent here, not spelled otherwise
+            spelled = same_script or bool(index.names and index.names.lookup(name))
+            (found if spelled else unmatched).append(Reason("name_missing", (name,)))
     for shown, russian, english in places:
         if not names_place(haystack, lemmas, russian, english):
             found.append(Reason("name_missing", (shown,)))

@@ -59,6 +59,23 @@ def test_a_question_about_two_documents_is_not_refused_for_naming_the_other(coll
     assert a.answered and "000_c45cd2c457b35d6b" in cited and any(s.startswith("cis_") for s in cited)
 
 
+def test_a_name_another_statement_spells_is_missing_not_spelled_otherwise(collection):
+    """Krasnodar is not in the Krasnoyarsk decree; the decree on judges spells it («Краснодарского»), so the name is known
+    to be absent from the first, not a transliteration its text may vary (which only weighs against answering)."""
+    from qa.query import read_query
+    from qa.refusal import misses
+    from qa.retrieve import search
+
+    for question, name in [("Whom did Putin appoint as acting governor of Krasnodar Krai?", "Krasnodar"),
+                           ("Кого назначили временно исполнять обязанности губернатора Краснодарского края?", "Краснодарского")]:
+        query = read_query(collection, question)
+        decree = next(h for h in search(collection, query, 20).hits if h.statement_id == "kremlin_act_18643_ru")
+        assert ("name_missing", (name,)) in [(r.code, r.values) for r in misses(query, decree, collection)[0]]
+    query = read_query(collection, "Whom did Putin appoint as acting governor of Krasnoyarsk Krai?")
+    decree = next(h for h in search(collection, query, 20).hits if h.statement_id == "kremlin_act_18643_ru")
+    assert not misses(query, decree, collection)[0]
+
+
 def test_no_signature_or_annex_stamp_answers_a_content_question(dev_results, collection):
     """Unless the question asks when or where (the documents signed in Kazakhstan, and when: asked of several)."""
     from qa.query import read_query

@@ -28,3 +28,14 @@ def testproper_names_of_a_russian_question():
 ])
 def test_a_statement_names_a_place_by_its_adjective(place, lemmas, named):
     assert names_place("текст без названия места", lemmas, place, []) == named
+
+
+@pytest.mark.parametrize("place,named", [
+    (["краснодарского", "краснодарский"], False),  # a known name is spelled one way: not Красноярского, 5 letters alike
+    (["красноярск", "красноярск"], True),  # a city in -ск, named by its adjective
+    (["мельфи", "мельфи"], True),  # a transliterated name the dictionary does not know may be spelled otherwise
+])
+def test_a_known_place_is_named_only_by_its_own_inflections(place, named):
+    text = "возложить временное исполнение обязанностей губернатора Красноярского края на Мелфи"
+    lemmas = {"возложить", "временный", "исполнение", "обязанность", "губернатор", "красноярский", "край", "мелфи"}
+    assert names_place(text, lemmas, place, []) == named
