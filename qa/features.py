@@ -107,11 +107,33 @@ def _by_group_max(values: np.ndarray, group: np.ndarray) -> np.ndarray:
     return best[group]
 
 
-def _top(score: np.ndarray, allowed: np.ndarray, n: int) -> np.ndarray:
+def _top(score: np.ndarray, allowed: np.ndarray, n: int, index: Index | None = None) -> np.ndarray:
+    """The n best allowed rows; with the index, a copy of a row already taken (the same text in a parallel statement)
+    does not take a place of its own."""
     rows = np.flatnonzero(allowed)
-    if len(rows) <= n:
-        return rows
-    return rows[np.argpartition(-score[rows], n - 1)[:n]]
+    if index is None or not len(index.parallel):
+        return rows if len(rows) <= n else rows[np.argpartition(-score[rows], n - 1)[:n]]
+    wide = rows if len(rows) <= COPIES * n else rows[np.argpartition(-score[rows], COPIES * n - 1)[:COPIES * n]]
+    return _first_copies(index, wide[np.lexsort((wide, -score[wide]))])[:n]
+
+
+# A part's copies a pool looks past (a store of reissued texts may hold several of each): beyond that many, the pool
+# is as before.
+COPIES = 4
+
+
+def _first_copies(index: Index, rows: np.ndarray) -> np.ndarray:
+    """The rows, in order, less each one whose copy came earlier: the same text in a statement parallel to its own (a
+    compendium reprinting it, a reissue). An answer cites the copies together (qa.answer.with_parallels), so one stands
+    for all in the ranking: four copies of a man page took four of the ten places a question's answer needed."""
+    docs, kept = index.docs, []
+    taken: set[int] = set()
+    for row in rows.tolist():
+        if any(p in taken and docs[p] == docs[row] for p in index.parallel.get(row)):
+            continue
+        kept.append(row)
+        taken.add(row)
+    return np.array(kept, dtype=np.int64)
 
 
 def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
@@ -122,7 +144,7 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
     their vectors are read."""
     vectors = [query.vector] + ([query.mixed_vector] if query.mixed_vector is not None else [])
     lex = index.lexical.scores(query.text, query.translations, query.loose)
-    best_lexical = _top(lex.paragraph + lex.sentence, allowed, pool_size // 3)
+    best_lexical = _top(lex.paragraph + lex.sentence, allowed, pool_size // 3, index)
     near, among = near() if callable(near) else near, None
     if near is None or not len(near):
         scanned = products(index, vectors)
@@ -143,12 +165,13 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
     context = lex.context if lex.context is not None else np.zeros(len(index.ids), np.float32)
     # and the entries of the lists whose heading the question's words match (a judge's name under «судьей Московского
     # городского суда»): their own words may not match at all
-    listed = _top(context + lex.paragraph, allowed & (context > 0), pool_size // 3)
+    listed = _top(context + lex.paragraph, allowed & (context > 0), pool_size // 3, index)
     # and, where headers and signature blocks may answer, the strongest statements' ones: «Москва, Кремль 3 октября 2002
     # года N 1112» has too few words for the question's to find it
     signed = index.metadata_of(_top(first, allowed, 10)) if query.reads_metadata else np.zeros(0, np.int64)
-    rows = np.unique(np.concatenate([_top(first, allowed, pool_size), best_lexical, listed, signed[allowed[signed]],
-                                     _top(r_dense + r_sentence, allowed, pool_size // 3)]))
+    rows = np.unique(np.concatenate([_top(first, allowed, pool_size, index), best_lexical, listed, signed[allowed[signed]],
+                                     _top(r_dense + r_sentence, allowed, pool_size // 3, index)]))
+    rows = _first_copies(index, rows) if len(index.parallel) else rows  # chosen by different scores, one copy each
     same = (index.russian[rows] == query.russian).astype(np.float32)
     cov = lex.coverage
     residual = lex.residual if lex.residual is not None else lex.paragraph
