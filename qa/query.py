@@ -157,11 +157,12 @@ def read_query(index: Index, question: str) -> Query:
     """Read the question once: translations, intents, names; the vectors of the question and its translated form."""
     s = index.settings
     translations, loose = translate(index, question)
-    vector = index.query_vectors([question])[0]
-    mixed = None
+    texts = [question]
     if translations and s.translated_query_weight > 0:
         # e5 matches a question to text in another language better when the question carries that language's words.
-        mixed = index.query_vectors([question + " " + " ".join(t[0] for t in translations.values())])[0]
+        texts.append(question + " " + " ".join(t[0] for t in translations.values()))
+    vectors = index.query_vectors(texts)  # one encoder call for both: 27 ms, not 14 + 17
+    vector, mixed = vectors[0], (vectors[1] if len(texts) > 1 else None)
     return Query(
         question, is_russian(question), vector, translations, loose, mixed,
         about_statement=asks_about_statement(question), only_header=only_header_answers(question),
