@@ -142,18 +142,26 @@ def answering_hits(found: Retrieval, query, index: Index) -> list[Hit]:
     """The best paragraph of each statement whose evidence also passes the refusal model, best first (the top one
     already has), up to max_statements; within the top statement, a nearly-as-good second paragraph too."""
     s, model = index.settings, refusal_model(index)
-    top_share = softmax_share(found, found.hits[0])
-    chosen: list[Hit] = [found.hits[0]]
-    seen = {found.hits[0].statement_id}
-    for hit in found.hits[1:]:
+    top = found.hits[0]
+    top_share = softmax_share(found, top)
+    # statements further down that the question names by a year or body the top one lacks are cited too
+    named = set(evidence(query, found, top, index, model).named_elsewhere)
+    chosen: list[Hit] = [top]
+    seen = {top.statement_id}
+    for hit in (*found.hits[1:], *(h for h in found.others if h.statement_id in named)):
         if hit.statement_id in seen:
-            if hit.statement_id == found.hits[0].statement_id and len(chosen) < s.max_quotes and _close(hit, found.hits[0], s):
+            if hit.statement_id == top.statement_id and len(chosen) < s.max_quotes and _close(hit, top, s):
                 chosen.append(hit)
             continue
         seen.add(hit.statement_id)
-        if sum(1 for h in chosen if h.statement_id != found.hits[0].statement_id) + 1 >= s.max_statements:
+        if sum(1 for h in chosen if h.statement_id != top.statement_id) + 1 >= s.max_statements:
             break
-        if not query.asks_documents and found.hits[0].score - hit.score > s.other_statement_margin:
+        if hit.statement_id in named:
+            chosen.append(hit)
+            continue
+        if not query.asks_documents and top.score - hit.score > s.other_statement_margin:
+            if named:
+                continue
             break  # hits are ranked: every later statement trails the top answer by more still
         if evidence(query, found, hit, index, model, share=top_share).p >= model.threshold * s.other_statement_factor:
             chosen.append(hit)

@@ -49,6 +49,7 @@ class Evidence:
     misses: list[Reason] = field(default_factory=list)
     unmatched: list[Reason] = field(default_factory=list)  # names a foreign-script statement may spell beyond recognition
     p: float = 0.0
+    named_elsewhere: list[str] = field(default_factory=list)  # statements further down named by what this one lacks
 
 
 @dataclass
@@ -92,15 +93,22 @@ def evidence(query: Query, found: Retrieval, hit: Hit, index: Index, model: Refu
     cosine = max(hit.dense, hit.sentence)
     metadata = hit.meta.get("kind", "header" if hit.paragraph == 0 else "") in METADATA_KINDS
     missing, unmatched = misses(query, hit, index)
+    named: list[str] = []
     if any(m.code in _NAMING for m in missing):  # held by another retrieved statement, it does not refuse
         lacks = [misses(query, other, index)[0] for other in _other_statements(found, hit)]
         missing = [m for m in missing if not (m.code in _NAMING and any(m not in lacked for lacked in lacks))]
+    if any(_names_document(m) for m in missing) and found.others:
+        # nor when a statement further down is dated that year or names that body in its title: the question names
+        # that document too (a question comparing two documents whose hits all went to one)
+        titled = {o.statement_id: misses(query, o, index, header_only=True)[0] for o in found.others}
+        named = [sid for sid, lacked in titled.items() if any(_names_document(m) and m not in lacked for m in missing)]
+        missing = [m for m in missing if not (_names_document(m) and any(m not in titled[sid] for sid in named))]
     features = {"cosine": cosine, "cross_cosine": cross * cosine, "cross": cross, "coverage": found.coverage, "share": share,
                 "score": hit.score,
                 "misses": float(len(missing)), "unmatched_names": float(len(unmatched)),
                 "metadata_about": float(metadata and query.about_statement), "beyond_header": beyond_header(query, hit, index),
                 "kinds_missing": kinds_missing(query, hit)}
-    ev = Evidence(features, missing, unmatched)
+    ev = Evidence(features, missing, unmatched, named_elsewhere=named)
     ev.p = 0.0 if vetoed(ev) else (model or refusal_model(index)).probability(features)
     return ev
 
@@ -115,6 +123,13 @@ def kinds_missing(query: Query, hit: Hit) -> float:
 # beside it may hold (the 2002 decree on Chechnya and the 2018 CSTO statement, each answering its half).
 _NAMING = ("year_missing", "name_missing", "quoted_missing")
 OTHER_STATEMENTS = 4  # retrieved statements besides the hit's looked at
+
+
+def _names_document(reason: Reason) -> bool:
+    """A year, or a body (UN, CIS, CSTO): what names a document by its date or issuer, unlike a place or a person."""
+    return reason.code == "year_missing" or reason.code == "name_missing" and any(
+        reason.values[0] in (*body.en, *body.ru) or reason.values[0].lower() in (body.en_full.lower(), body.ru_full.lower())
+        for body in ABBREVIATIONS)
 
 
 def _other_statements(found: Retrieval, hit: Hit) -> list[Hit]:
@@ -178,7 +193,7 @@ def refusal_reason(query: Query, found: Retrieval, index: Index, model: RefusalM
     return Reason("weak", (ev.features["cosine"], ev.p))
 
 
-def misses(query: Query, hit: Hit, index: Index) -> tuple[list[Reason], list[Reason]]:
+def misses(query: Query, hit: Hit, index: Index, header_only: bool = False) -> tuple[list[Reason], list[Reason]]:
     """What the question names that the paragraph's statement lacks — a year (of a dated statement), a body, a «name»,
     a place or person — or a figure asked of a paragraph that gives none; and, apart, the names it gives in another
     script than the statement's and that no spelling found there (transliterations of names vary too much to refuse on
@@ -186,7 +201,10 @@ def misses(query: Query, hit: Hit, index: Index) -> tuple[list[Reason], list[Rea
     found: list[Reason] = []
     same_script = query.russian == is_russian(hit.text)
     question = query.text
-    haystack = index.statement_text(hit.statement_id)
+    # `header_only`: what names the statement itself, its header (title, issuer, place) and date
+    haystack = f"{index.paragraph_text(hit.statement_id, 0)} {hit.meta.get('date', '')}" if header_only \
+        else index.statement_text(hit.statement_id)
+    statement_terms = (lambda _: set(terms(haystack))) if header_only else index.statement_terms
     # Only a dated statement can be "about another year"; an undated text that omits the year may still answer. Of
     # several years, one will do: a question about two documents names the year of each.
     absent = [year for year in query.years if year not in haystack] if hit.meta.get("date") else []
@@ -198,7 +216,7 @@ def misses(query: Query, hit: Hit, index: Index) -> tuple[list[Reason], list[Rea
         pattern = "|".join([*(re.escape(a) for a in (*body.en, *body.ru)), *(f"(?i:{re.escape(f)})" for f in (body.en_full, body.ru_full) if f)])
         asked = re.search(rf"(?<!\w)(?:{pattern})(?!\w)", question)
         if asked and not re.search(rf"(?<!\w)(?:{pattern})(?!\w)", haystack):
-            statement_lemmas = statement_lemmas if statement_lemmas is not None else index.statement_terms(hit.statement_id)
+            statement_lemmas = statement_lemmas if statement_lemmas is not None else statement_terms(hit.statement_id)
             # a full name counts when all its words are there, inflected, but for abbreviations inside it
             # («Генеральной Ассамблеи» for "Генеральная Ассамблея ООН")
             if not any(full and set(terms(" ".join(w for w in full.split() if not w.isupper()))) <= statement_lemmas
@@ -211,7 +229,7 @@ def misses(query: Query, hit: Hit, index: Index) -> tuple[list[Reason], list[Rea
         found.append(Reason("no_figure"))
     places = asked_places(question)
     names = asked_names(query, index)
-    lemmas = index.statement_terms(hit.statement_id) if query.quoted or places or names else set()
+    lemmas = statement_terms(hit.statement_id) if query.quoted or places or names else set()
     unmatched: list[Reason] = []
     for name in query.quoted:
         if not mentions(haystack, name, lemmas):

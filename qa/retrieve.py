@@ -114,6 +114,9 @@ class Retrieval:
     hits: list[Hit]
     query: Query | None = None
     coverage: float = 0.0
+    # The best paragraph of each further statement among the candidates, ranked below the hits: when one statement's
+    # paragraphs fill the hits, a question about two documents still sees the other one's best paragraph.
+    others: list[Hit] = field(default_factory=list)
 
     @property
     def translations(self) -> dict[str, list[str]]:
@@ -174,18 +177,32 @@ def search(index: Index, question: str | Query, k: int = 10, filters: Filters | 
     model = model or (DENSE_ONLY if index.settings.dense_only else ranker(index))
     score = model.score(found.names, found.matrix)
     best: dict[tuple[str, int], Hit] = {}
+    others: dict[str, Hit] = {}
+    complete = False
     for j in np.argsort(-score, kind="stable"):
         i = int(found.rows[j])
         meta = index.metas[i]
         key = (meta["statement_id"], meta["paragraph"])
         hit = best.get(key)
-        if hit is None:
-            if len(best) == k:
+        complete = complete or (hit is None and len(best) == k)
+        if complete:  # the hits are set; below them, each further statement's best paragraph
+            if len(others) == OTHER_STATEMENTS:
                 break
-            best[key] = Hit(key[0], key[1], float(score[j]), float(found.dense[i]), float(found.sentence[i]),
-                            float(found.lexical[i]), meta, index.paragraph_text(*key), (i, int(found.best_row[i])))
+            if key[0] not in others and all(key[0] != h.statement_id for h in best.values()):
+                others[key[0]] = _hit(index, found, i, j, score, key)
+            continue
+        if hit is None:
+            best[key] = _hit(index, found, i, j, score, key)
         else:  # another part of a long paragraph: keep the best of its parts
             hit.dense, hit.lexical = max(hit.dense, float(found.dense[i])), max(hit.lexical, float(found.lexical[i]))
             if found.sentence[i] > hit.sentence:
                 hit.sentence, hit.best_sentence = float(found.sentence[i]), (i, int(found.best_row[i]))
-    return Retrieval(list(best.values()), query, found.coverage)
+    return Retrieval(list(best.values()), query, found.coverage, list(others.values()))
+
+
+OTHER_STATEMENTS = 4  # statements besides the hits' whose best candidate paragraph a retrieval keeps
+
+
+def _hit(index: Index, found, i: int, j: int, score: np.ndarray, key: tuple[str, int]) -> Hit:
+    return Hit(key[0], key[1], float(score[j]), float(found.dense[i]), float(found.sentence[i]), float(found.lexical[i]),
+               index.metas[i], index.paragraph_text(*key), (i, int(found.best_row[i])))

@@ -59,6 +59,25 @@ def test_a_question_about_two_documents_is_not_refused_for_naming_the_other(coll
     assert a.answered and "000_c45cd2c457b35d6b" in cited and any(s.startswith("cis_") for s in cited)
 
 
+@pytest.mark.parametrize("question", [
+    "What do the 1991 agreement establishing the CIS and the 2002 general principles of official conduct of civil servants "
+    "say about the rights of citizens?",
+    "Что говорят об уважении прав человека соглашение 1991 года о создании СНГ и общие принципы служебного поведения "
+    "госслужащих 2002 года?"])
+def test_a_document_named_by_its_year_and_body_is_cited_though_the_hits_went_to_the_other(collection, question):
+    """All ten hits are the 2002 principles' paragraphs, which lack 1991 and the CIS: the CIS agreement, further down
+    and dated 1991 with the Commonwealth in its title, is named by the question too, so it is cited, not refused for."""
+    a = answer(question, collection)
+    cited = {c.statement_id for c in a.citations}
+    assert a.answered and "kremlin_act_18458_ru" in cited and any(s.startswith("cis_") for s in cited)
+
+
+def test_a_place_only_another_statement_mentions_still_refuses(collection):
+    """A place is not a document's name: a decree on Chechnya does not answer about Dagestan, wherever else it is named."""
+    a = answer("Какие задачи возложены на военные комендатуры в Республике Дагестан по указу 2002 года?", collection)
+    assert not a.answered and "Дагестан" in a.reason
+
+
 def test_a_name_another_statement_spells_is_missing_not_spelled_otherwise(collection):
     """Krasnodar is not in the Krasnoyarsk decree; the decree on judges spells it («Краснодарского»), so the name is known
     to be absent from the first, not a transliteration its text may vary (which only weighs against answering)."""
