@@ -12,7 +12,7 @@ from ingest.terms import is_russian
 from qa.index import Index
 from qa.query import read_query
 from qa.reasons import Reason, line
-from qa.refusal import evidence, refusal_model, refusal_reason, softmax_share
+from qa.refusal import Evidence, evidence, refusal_model, refusal_reason, softmax_share, verdict
 from qa.retrieve import Filters, Hit, Retrieval, search
 
 CANNOT_ANSWER = "The statements do not answer this question."
@@ -114,14 +114,15 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     query = read_query(index, question)
     found = search(index, query, k or s.k, filters)
     result = Answer(question, False, refusal, retrieved=found.hits, translations=found.translations)
-    if not found.hits:
+    top = evidence(query, found, found.hits[0], index) if found.hits else None
+    if top is None:
         result.reasons = [Reason("filters_match_nothing" if filters else "no_match")]
-    elif reason := refusal_reason(query, found, index):
+    elif reason := verdict(top, refusal_model(index)):
         result.reasons = [reason]
     if found.hits and filters and (filters.statement_ids or filters.since or filters.until or filters.issuer):
         result.reasons = within_filters(index, query, found, result.reasons, k or s.k)
     if found.hits and not result.reasons:
-        for hit in with_parallels(answering_hits(found, query, index), index, query, filters):
+        for hit in with_parallels(answering_hits(found, query, index, top), index, query, filters):
             hit = _metadata_citation(index, hit, query)
             quote = quote_for(index, hit, query.vector)
             if quote and quote in hit.text:  # never return a quote that is not verbatim in the cited paragraph
@@ -138,14 +139,15 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     return result
 
 
-def answering_hits(found: Retrieval, query, index: Index) -> list[Hit]:
+def answering_hits(found: Retrieval, query, index: Index, top_evidence: Evidence | None = None) -> list[Hit]:
     """The best paragraph of each statement whose evidence also passes the refusal model, best first (the top one
-    already has), up to max_statements; within the top statement, a nearly-as-good second paragraph too."""
+    already has: `top_evidence`, computed here when not given), up to max_statements; within the top statement, a
+    nearly-as-good second paragraph too."""
     s, model = index.settings, refusal_model(index)
     top = found.hits[0]
     top_share = softmax_share(found, top)
     # statements further down that the question names by a year or body the top one lacks are cited too
-    named = set(evidence(query, found, top, index, model).named_elsewhere)
+    named = set((top_evidence or evidence(query, found, top, index, model)).named_elsewhere)
     chosen: list[Hit] = [top]
     seen = {top.statement_id}
     for hit in (*found.hits[1:], *(h for h in found.others if h.statement_id in named)):

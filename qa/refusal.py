@@ -185,7 +185,11 @@ def vetoed(ev: Evidence) -> Reason | None:
 def refusal_reason(query: Query, found: Retrieval, index: Index, model: RefusalModel | None = None) -> Reason | None:
     """None when the best paragraph answers; otherwise why not."""
     model = model or refusal_model(index)
-    ev = evidence(query, found, found.hits[0], index, model)
+    return verdict(evidence(query, found, found.hits[0], index, model), model)
+
+
+def verdict(ev: Evidence, model: RefusalModel) -> Reason | None:
+    """None when this evidence answers; otherwise why not."""
     if reason := vetoed(ev):
         return reason
     if ev.p >= model.threshold:
