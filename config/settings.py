@@ -74,6 +74,10 @@ class Settings(BaseSettings):
                                    "among 24k distractor paragraphs (qa/models/large/); between the sizes the two pairs were "
                                    "fitted at (0.8–1.7k and 25k records), not tuned.")
 
+    models_dir: Path | None = Field(None, description="A folder holding a fitted ranker.json and refusal.json to use "
+                                    "instead of qa/models/ (and qa/models/large/): what `python -m qa.heldout` answers "
+                                    "a held-out set with.")
+
     host: str = Field("127.0.0.1", description="Web app bind address.")
     port: int = Field(7860, description="Web app port.")
     auth: str | None = Field(None, description="Optional web login 'user:pass' (also HTTP basic for the JSON API).")

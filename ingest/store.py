@@ -186,7 +186,7 @@ class Store:
 
     def manifests(self) -> dict[str, dict]:
         """statement id → its manifest (content hash, record and sentence counts, sources, header metadata)."""
-        data = _paged(self.manifest, None, False)
+        data = _paged(self.manifest, None, False, ["metadatas"])  # (the title document is in the metadata too)
         return dict(zip(data["ids"], data["metadatas"]))
 
     def commit(self, statement_id: str, manifest: dict) -> None:

@@ -19,8 +19,10 @@ LARGE = MODELS / "large"
 
 
 def models_for(index) -> Path:
-    """The folder of the ranker and refusal model for an index: qa/models/large/ from settings.large_store_parts
-    records on."""
+    """The folder of the ranker and refusal model for an index: settings.models_dir when set, otherwise qa/models/large/
+    from settings.large_store_parts records on."""
+    if index.settings.models_dir is not None:
+        return Path(index.settings.models_dir)
     return LARGE if len(index.ids) >= index.settings.large_store_parts and (LARGE / "ranker.json").exists() else MODELS
 
 # The hand-set fusion of earlier sessions, as weights: what the ranker starts from, and what it is without a model file.

@@ -34,7 +34,7 @@ def test_logistic_refusal_fit_separates_a_threshold():
     x = np.linspace(0, 1, 100)[:, None]
     y = (x[:, 0] > 0.6).astype(float)
     b = fit_logistic(x, y, np.ones(100), l2=0.0)
-    p = 1 / (1 + np.exp(-(b[0] + x[:, 0] * b[1])))
+    p = 1 / (1 + np.exp(-np.clip(b[0] + x[:, 0] * b[1], -50, 50)))  # (l2=0 lets the weight grow past exp's range)
     assert (p[x[:, 0] > 0.7] > 0.5).all() and (p[x[:, 0] < 0.5] < 0.5).all()
 
 
@@ -98,3 +98,36 @@ def test_a_large_store_ranks_and_refuses_with_the_pair_fitted_among_distractors(
     assert small_models["ranker"] != large_models["ranker"] and small_models["refusal"] != large_models["refusal"]
     for index in (small, large):
         assert search(index, "Which operations are named?", 3).hits[0].paragraph == 8
+
+
+def test_models_dir_answers_with_the_pair_in_that_folder(seed_index, tmp_path):
+    """QA_MODELS_DIR (what `python -m qa.heldout` answers a held-out set with) replaces qa/models/ for ranking and
+    refusing: the same ranker with a refusal threshold no probability reaches refuses the example question that the
+    shipped pair answers."""
+    import json
+    import shutil
+
+    from qa.answer import answer
+    from qa.index import Index
+    from qa.provenance import provenance
+    from qa.ranker import MODELS
+
+    shutil.copy(MODELS / "ranker.json", tmp_path / "ranker.json")
+    refusal = json.loads((MODELS / "refusal.json").read_text(encoding="utf-8"))
+    refusal["weights"]["threshold"] = 1.01
+    (tmp_path / "refusal.json").write_text(json.dumps(refusal), encoding="utf-8")
+    strict = Index(seed_index.store, seed_index.embedder, seed_index.settings.model_copy(update={"models_dir": tmp_path}))
+    strict.refresh()
+    shipped = answer("Which operations are named?", seed_index)
+    assert shipped.answered and shipped.citations[0].paragraph == 8
+    held = answer("Which operations are named?", strict)
+    assert not held.answered and held.retrieved[0].paragraph == 8  # ranked alike, refused by the folder's model
+    assert provenance(strict, [])["model"]["refusal"] != provenance(seed_index, [])["model"]["refusal"]
+
+
+def test_heldout_names_an_unknown_set_in_one_line(capsys):
+    from qa.heldout import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--sets", "no-such-set"])
+    assert exit_.value.code == 2 and "no such dev set: no-such-set" in capsys.readouterr().err
