@@ -110,6 +110,16 @@ class Settings(BaseSettings):
             raise ValueError("QA_AUTH must be 'user:password'")
         return value
 
+    @field_validator("models_dir")
+    @classmethod
+    def _fitted_pair(cls, value: Path | None) -> Path | None:
+        # A wrong folder must not quietly rank and refuse with the hand-set weights.
+        missing = [] if value is None else [f for f in ("ranker.json", "refusal.json") if not (Path(value) / f).is_file()]
+        if missing:
+            raise ValueError(f"{value} holds no {' or '.join(missing)} (a folder written by python -m qa.heldout or "
+                             "qa.calibrate)")
+        return value
+
 
 def settings_error(exc: ValueError) -> str:
     """A settings ValidationError as one line: 'QA_AUTH: QA_AUTH must be 'user:password''."""

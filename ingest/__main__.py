@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from config import get_settings
+from config.settings import settings_error
 
 REINDEX_HINT_AT = 10_000  # records: a little before QA_STAGE_ONE=auto (20,000 parts) would use a reindexed store
 
@@ -51,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from ingest.store import StoreUnavailable, open_store, unavailable
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # a bad QA_* value: one line naming it, as the app says it
+        print(f"error: {settings_error(exc)}", file=sys.stderr)
+        return 2
     try:
         store = open_store(settings)
     except StoreUnavailable as exc:

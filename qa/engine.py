@@ -35,8 +35,14 @@ def index_or_none(settings: Settings | None = None) -> Index | None:
     """The loaded index, or None after telling the CLI user, in one line, that the store is unreachable or empty."""
     import sys
 
+    from config.settings import settings_error
     from ingest.store import StoreUnavailable
 
+    try:
+        settings = settings or get_settings()
+    except ValueError as exc:  # a bad QA_* value: one line naming it, as the app says it
+        print(f"error: {settings_error(exc)}", file=sys.stderr)
+        return None
     try:
         index = load_index(settings)
     except StoreUnavailable as exc:

@@ -149,3 +149,18 @@ def test_malformed_auth_refuses_to_start_in_one_line(tmp_path):
     out = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and out.stderr.strip() == "QA_AUTH: QA_AUTH must be 'user:password'"
     assert not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize("command", [["-m", "qa", "ask", "Which operations are named?"], ["-m", "ingest", "list"],
+                                     ["-m", "qa.eval", "data/eval/seed.jsonl"]])
+def test_a_bad_setting_stops_each_command_in_one_line(tmp_path, command):
+    """A QA_* value that cannot work is one line naming it, from the CLIs as from the app: here a models folder without
+    the fitted pair (which would otherwise rank and refuse with the hand-set weights, quietly)."""
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "ranker.json").write_text("{}", encoding="utf-8")
+    env = {**os.environ, "QA_MODELS_DIR": str(tmp_path / "models"), "QA_PERSIST_DIR": str(tmp_path / "store")}
+    out = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode in (1, 2) and "Traceback" not in out.stderr
+    assert out.stderr.strip() == (f"error: QA_MODELS_DIR: {tmp_path / 'models'} holds no refusal.json (a folder written "
+                                  "by python -m qa.heldout or qa.calibrate)")
+    assert not (tmp_path / "store").exists()
