@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from config import get_settings
-from config.settings import ROOT
+from config.settings import ROOT, settings_error
 
 FOLDER = ROOT / ".cache" / "heldout"
 
@@ -54,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or not args.sets:
         parser.error(f"no such dev set: {', '.join(unknown)}" if unknown else "no set to hold out (is ../shared/eval here?)")
     logging.basicConfig(level=logging.WARNING)
-    base = get_settings()
+    try:
+        base = get_settings()
+    except ValueError as exc:  # a bad QA_* value: one line naming it, as the other commands say it
+        print(f"error: {settings_error(exc)}", file=sys.stderr)
+        return 2
     rows = []
     for dev in sets:
         print(f"collecting {dev.name} …", file=sys.stderr)
