@@ -48,6 +48,7 @@ class Index:
         self.unreachable = ""  # why the store could not be read at the last check ("" when it could)
         self._served: dict[str, tuple] = {}  # statement id → what its manifest said when it was loaded
         self._generation: str | None = None  # the vector collections loaded from (ingest/store.py Store.generation)
+        self._token: str | None = None  # the store's changes token when last read (ingest/store.py Store.changes)
         self._snapshot = self
         self._load({"ids": [], "metadatas": [], "documents": [], "embeddings": []},
                    {"ids": [], "metadatas": [], "embeddings": []})
@@ -105,7 +106,15 @@ class Index:
                 if self._generation is not None and generation != self._generation:
                     self.store.connect()  # a reindex remade the collections: their handles, centers and records
                     force = True
-                manifests = None if self.store.legacy else self.store.manifests()
+                # read before the manifests: a commit between the two reads leaves a newer token, so a later check reloads
+                token = None if self.store.legacy else self.store.changes()
+                if token is not None and token == self._token and generation == self._generation and not force:
+                    return  # nothing committed, replaced or removed since the last read
+                base = self._base(force, generation)
+                if token is not None and base.token == token and base.generation == generation and base.served:
+                    manifests = base.manifests()  # a first load from a kept file the store has not changed since
+                else:
+                    manifests = None if self.store.legacy else self.store.manifests()
                 if not warming and manifests:  # a first load: Chroma reads its HNSW indexes beside it
                     from qa.stage_one import warm
 
@@ -113,8 +122,8 @@ class Index:
                     warming = True
                 version = self.store.version if manifests is None else version_of(manifests)
                 if version == self.version and not force:
+                    self._token = token
                     return
-                base = self._base(force, manifests, generation)
                 changed = None if force or manifests is None else base.changed(manifests)
                 records, sentences, incomplete = committed(self.store, manifests, changed)
             except Exception:
@@ -137,11 +146,13 @@ class Index:
                 kept = None
             fresh._load(records, sentences, kept)
             fresh.version = version if not incomplete else None
+            fresh._token = token if not incomplete else None
             fresh._generation = generation
             fresh._served = {} if manifests is None else {sid: served_as(m) for sid, m in manifests.items() if sid not in incomplete}
             fresh._snapshot = fresh
             self.__dict__.update(fresh.__dict__)  # one C-level update: readers of the live index see old or new
-            if manifests is not None and (changed is None or changed or set(base.served) != set(self._served)):
+            stale_token = self._token is not None and base.token != self._token  # the next process would read manifests
+            if manifests is not None and (changed is None or changed or set(base.served) != set(self._served) or stale_token):
                 saved = self._loaded()  # for the next process to start from
                 loaded.save(loaded.location(self.settings), saved, adopt=partial(self._adopt, saved))
             log.info("index loaded: %d paragraph records, %d sentences%s%s", len(self.ids), len(self.sentence_owner),
@@ -168,12 +179,12 @@ class Index:
         fields = {**(lexical.fields() if lexical is not None else {}), **({"gloss": gloss} if gloss is not None else {})}
         return Loaded(self._served, self.ids, self.metas, self.docs, self.vectors, self.sentences, self.sentence_vectors,
                       getattr(self, "facts", None), self._glossed, getattr(self, "russian", np.zeros(0, bool)), fields,
-                      self._generation or "", self.header_dot, self.sentence_header_dot, self.parallel)
+                      self._generation or "", self.header_dot, self.sentence_header_dot, self.parallel, self._token or "")
 
-    def _base(self, force: bool, manifests: dict | None, generation: str) -> Loaded:
+    def _base(self, force: bool, generation: str) -> Loaded:
         """What a reload starts from: what this index holds, or — on a process's first load — the records the last
         process kept on disk (qa/loaded.py) from the same collections; only statements committed since are then read."""
-        if self._served or force or manifests is None:
+        if self._served or force or self.store.legacy:
             return self._loaded()
         return loaded.load(loaded.location(self.settings), self._glossed, generation) or self._loaded()
 

@@ -28,9 +28,12 @@ FORMAT = 7
 FIELDS = ("paragraphs", "prefixes", "sentences", "contexts", "gloss")
 
 
+SERVED_KEYS = ("revision", "sources", "records", "sentences")
+
+
 def served_as(manifest: dict) -> tuple:
     """What makes a loaded statement stale when its manifest changes."""
-    return tuple(manifest.get(key) for key in ("revision", "sources", "records", "sentences"))
+    return tuple(manifest.get(key) for key in SERVED_KEYS)
 
 
 @dataclass
@@ -54,6 +57,11 @@ class Loaded:
     header_dot: np.ndarray | None = None
     sentence_header_dot: np.ndarray | None = None
     parallel: Parallel | None = None
+    token: str = ""  # the store's changes token read before these records were (ingest/store.py Store.changes)
+
+    def manifests(self) -> dict[str, dict]:
+        """The manifests as far as what was served tells them (what `served_as` and `version_of` read)."""
+        return {sid: dict(zip(SERVED_KEYS, served)) for sid, served in self.served.items()}
 
     def changed(self, manifests: dict[str, dict]) -> list[str] | None:
         """Statements committed since (new, re-written, or with new sources), or None when most are: then one paged
@@ -120,7 +128,8 @@ def load(path: Path, glossed: bool, generation: str = "") -> Loaded | None:
                                      for name in VECTORS)
         return Loaded({sid: tuple(v) for sid, v in meta["served"].items()}, meta["ids"], Metas.from_arrays(data, meta["metas"]),
                       meta["docs"], vectors, Sentences.from_arrays(data), sentence_vectors, facts, glossed, data["russian"],
-                      fields, generation, data["header_dot"], data["sentence_header_dot"], Parallel(data["parallel"]))
+                      fields, generation, data["header_dot"], data["sentence_header_dot"], Parallel(data["parallel"]),
+                      str(meta.get("token") or ""))
     except FileNotFoundError:
         return None
     except Exception as exc:  # a half-written or foreign file is only a cache: read the store instead
@@ -165,7 +174,7 @@ def save(path: Path, loaded: Loaded, background: bool = True, adopt: Callable[[d
             selects = {f"{name}.select": select for name, (_, select) in written.items() if select is not None}
             names, metas = loaded.metas.arrays()
             meta = {"format": FORMAT, "segments": tokens, "served": loaded.served, "ids": loaded.ids, "metas": names, "docs": loaded.docs,
-                    "glossed": loaded.glossed, "generation": loaded.generation,
+                    "glossed": loaded.glossed, "generation": loaded.generation, "token": loaded.token,
                     "names": loaded.facts.names if loaded.facts is not None else []}
             blob = np.frombuffer(orjson.dumps(meta), dtype=np.uint8)
             fields = {k: v for name, f in loaded.fields.items() for k, v in f.arrays(name).items()}

@@ -109,3 +109,36 @@ def test_a_kept_files_arrays_are_mapped_where_they_lie_and_read_back_equal(tmp_p
     with pytest.raises(zipfile.BadZipFile):
         segments.members(cut)
     assert loaded.load(cut, glossed=True) is None  # a damaged kept file is only a cache: the store is read instead
+
+
+def test_a_kept_file_names_the_changes_token_it_was_read_at_and_a_newer_token_reads_what_changed(tmp_path, embedder):
+    """A process starting from a kept file whose token is the store's takes the statements from the file (no manifest
+    read); once another process has committed, the token differs and the new statement is read from the store."""
+    from ingest.pipeline import add
+    from ingest.store import open_store
+    from qa.index import Index
+    from tests.conftest import SEED, make_settings
+
+    settings = make_settings(tmp_path)
+    store = open_store(settings)
+    add([SEED], store, embedder)
+    index = Index(store, embedder, settings)
+    index.refresh()
+    loaded.flush()
+    kept = loaded.load(loaded.location(settings), index._glossed, store.generation())
+    assert kept is not None and kept.token == store.changes()
+    manifest = store.manifests()[SEED.stem]
+    assert kept.manifests() == {SEED.stem: {k: manifest.get(k) for k in loaded.SERVED_KEYS}}
+    checking = make_settings(tmp_path, refresh_seconds=0.0)  # each question checks the store, in the question
+    again = Index(open_store(checking), embedder, checking)
+    again.refresh()
+    assert again.ids == index.ids and again._token == kept.token
+    path = tmp_path / "council.txt"
+    path.write_text("ЗАЯВЛЕНИЕ Совета по испытаниям\n\nМосква, 1 июня 2020 года\n\n1. Совет поддерживает мир и диалог.\n",
+                    encoding="utf-8")
+    add([path], open_store(settings), embedder)  # another process; the kept file is the old one
+    third = Index(open_store(settings), embedder, settings)
+    third.refresh()
+    assert {sid for sid, _ in third.by_paragraph} == {SEED.stem, "council"} and third._token == store.changes() != kept.token
+    again.refresh()
+    assert {sid for sid, _ in again.by_paragraph} == {SEED.stem, "council"}

@@ -170,3 +170,27 @@ def test_a_store_larger_than_one_chroma_get_is_read_whole_in_pages(tmp_path):
     assert sorted(sentences["ids"]) == sorted(sentence_ids)
     big = store.ids({"statement_id": "big"})
     assert len(big) == sizes["big"] and set(big) == {i for i in written if i.startswith("big/")}
+
+
+def test_every_commit_and_removal_leaves_a_new_changes_token_that_is_no_statement(tmp_path, embedder):
+    """A reader learns that nothing changed from one record (ingest/store.py Store.changes) instead of every manifest:
+    each commit and removal replaces the token, other processes read the same one, and it is never listed as a
+    statement."""
+    from ingest.catalog import list_statements, remove
+    from tests.conftest import SEED
+
+    settings = make_settings(tmp_path)
+    store = open_store(settings)
+    assert store.changes() is None  # no writer has changed this store yet
+    add([SEED], store, embedder)
+    first = store.changes()
+    assert first and open_store(settings).changes() == first
+    assert set(store.manifests()) == {SEED.stem} and [s["id"] for s in list_statements(store)] == [SEED.stem]
+    assert add([SEED], store, embedder).unchanged == 10 and store.changes() == first  # nothing committed
+    path = tmp_path / "council.txt"
+    path.write_text(V1, encoding="utf-8")
+    add([path], open_store(settings), embedder)  # another process
+    second = store.changes()
+    assert second not in (None, first) and set(store.manifests()) == {SEED.stem, "council"}
+    remove("council", open_store(settings))
+    assert store.changes() not in (None, first, second) and set(store.manifests()) == {SEED.stem}
