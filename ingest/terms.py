@@ -24,9 +24,11 @@ _STOP = frozenset(
 @lru_cache(maxsize=1)
 def _analyzers():
     import pymorphy3
+    import pymorphy3_dicts_ru
     import Stemmer
 
-    return pymorphy3.MorphAnalyzer(), Stemmer.Stemmer("english")
+    # the dictionary named, not looked up among every installed package's entry points (0.04-0.25 s at each start)
+    return pymorphy3.MorphAnalyzer(path=pymorphy3_dicts_ru.get_path()), Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=200_000)

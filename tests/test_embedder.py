@@ -62,3 +62,37 @@ def test_a_huge_paragraph_or_word_splits_into_parts_that_fit(embedder):
         parts = embedder.split(text, 100)
         assert "".join(p.replace(" ", "") for p in parts) == text.replace(" ", "")
         assert max(embedder.count_tokens(p) for p in parts) <= 100
+
+
+def test_the_cut_tokenizer_gives_the_whole_vocabularys_ids_for_every_text(embedder, tmp_path):
+    """ingest/subwords.py loads a vocabulary cut to the Latin and Cyrillic scripts (half the load time) and hands any
+    text it cannot cover to the whole one: the ids are the whole tokenizer's for the seed, the corpus, XQuAD's texts and
+    questions, text in other scripts, and text past the model window."""
+    import shutil
+    from pathlib import Path
+
+    from tokenizers import Tokenizer
+
+    from ingest.subwords import CUT_FILE, Subwords
+    from tests.conftest import SHARED
+
+    folder = Path(embedder.path)
+    texts = SENTENCES + ["Пекин 北京 и Эр-Рияд الرياض — 😀 emoji, ≥ 5 ‰ №3 § 2 «<mask>»", "ǅ ﬁ Ⅻ ½ x² ～ ＡＢＣ", "日本語だけ", ""]
+    for path in sorted((SHARED / "corpus").glob("*.txt")) + [SEED] + sorted((SHARED / "eval" / "xquad-dev").rglob("*.*")):
+        if path.suffix in (".txt", ".jsonl", ".md"):
+            texts += [block for block in path.read_text(encoding="utf-8").split("\n") if block.strip()]
+    texts.append(" ".join(texts[:400]))  # truncated to 512 ids
+    whole = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    whole.enable_truncation(512)
+    expected = [e.ids for e in whole.encode_batch(texts)]
+    assert (folder / CUT_FILE).exists()  # written by the model build (or the first load)
+    cut = Subwords(folder)
+    assert len(cut.cut.get_vocab()) < 0.7 * whole.get_vocab_size()
+    assert len(texts) > 2500 and cut.encode_batch(texts) == expected
+    assert cut._whole is not None  # the texts in other scripts went to it
+    fresh = tmp_path / "model"
+    fresh.mkdir()
+    shutil.copy(folder / "tokenizer.json", fresh / "tokenizer.json")
+    assert Subwords(fresh).encode_batch(texts[:50]) == expected[:50] and (fresh / CUT_FILE).exists()
+    for token in ("<s>", "</s>", "<pad>", "<unk>", "<mask>"):
+        assert int(cut.ids[cut.cut.token_to_id(token)]) == whole.token_to_id(token)
