@@ -12,7 +12,7 @@ from ingest.terms import is_russian
 from qa.index import Index
 from qa.query import read_query
 from qa.reasons import Reason, line
-from qa.refusal import Evidence, evidence, refusal_model, refusal_reason, softmax_share, verdict
+from qa.refusal import Evidence, documents_named, evidence, refusal_model, refusal_reason, softmax_share, verdict
 from qa.retrieve import Filters, Hit, Retrieval, search
 
 CANNOT_ANSWER = "The statements do not answer this question."
@@ -150,6 +150,7 @@ def answering_hits(found: Retrieval, query, index: Index, top_evidence: Evidence
     named = set((top_evidence or evidence(query, found, top, index, model)).named_elsewhere)
     chosen: list[Hit] = [top]
     seen = {top.statement_id}
+    top_named: tuple | None = None
     for hit in (*found.hits[1:], *(h for h in found.others if h.statement_id in named)):
         if hit.statement_id in seen:
             if hit.statement_id == top.statement_id and len(chosen) < s.max_quotes and _close(hit, top, s):
@@ -165,6 +166,10 @@ def answering_hits(found: Retrieval, query, index: Index, top_evidence: Evidence
             if named:
                 continue
             break  # hits are ranked: every later statement trails the top answer by more still
+        top_named = documents_named(query, top, index) if top_named is None else top_named
+        gives, lacks = documents_named(query, hit, index)
+        if gives <= top_named[0] and lacks & top_named[0]:
+            continue  # not one of the documents asked about: it lacks a year or body the top one gives, and gives none it lacks
         if evidence(query, found, hit, index, model, share=top_share).p >= model.threshold * s.other_statement_factor:
             chosen.append(hit)
     return chosen

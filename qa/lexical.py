@@ -135,18 +135,20 @@ class LexicalIndex:
                 verbs.setdefault(t[:5], []).append(t)
         return verbs
 
-    def translate(self, words: list[str], embed_words, dictionary=None, limit: int = 2, senses: str = "both") -> dict[str, list[str]]:
+    def translate(self, words: list[str], embed_words, dictionary=None, limit: int = 2, senses: str = "both",
+                  placed: frozenset[str] = frozenset()) -> dict[str, list[str]]:
         """Each foreign query word → corpus lemmas: its dictionary translations the corpus has (a verb in either
         aspect), when there are more than `limit` the dictionary's first (senses "both") and those nearest to the word;
-        a word the dictionary cannot translate maps to its nearest corpus lemma when that is clearly nearest.
-        embed_words is called only when needed."""
+        a word the dictionary cannot translate maps to its nearest corpus lemma when that is clearly nearest — unless
+        it is `placed` already (an abbreviation or a name the corpus spells in the other script: CSTO is ОДКБ, and its
+        nearest lemma among 100k man-page paragraphs was «Коста»). embed_words is called only when needed."""
         if self.vocab_vectors is None or not len(words):
             return {}
         found = {w: list(dict.fromkeys(c for t in (dictionary.translations(w) if dictionary else ()) if (c := self.corpus_form(t))))
                  for w in words}
         out = {w: ts for w, ts in found.items() if 0 < len(ts) <= limit}
         # A place the corpus never mentions (Iran) has no stand-in: its nearest lemma would be some other country.
-        rest = [w for w in words if w not in out and not (found[w] == [] and w[:1].isupper() and russian_names(w))]
+        rest = [w for w in words if w not in out and not (found[w] == [] and (w in placed or w[:1].isupper() and russian_names(w)))]
         for word, vector in zip(rest, embed_words(rest) if rest else []):
             if found[word]:
                 sims = self.vocab_vectors[[self.position[t] for t in found[word]]] @ vector

@@ -179,17 +179,17 @@ def translate(index: Index, question: str) -> tuple[dict[str, list[str]], dict[s
     s, lexical = index.settings, index.lexical
     if not s.expand_queries or lexical is None:
         return {}, {}
+    across = {word: found for word in capped_words(question, _WORD)
+              if (found := [w for w in _across_scripts(index, word) if term(w) in lexical.df])}
     foreign = lexical.foreign_words(question, s.expand_max_words)
     translations = lexical.translate(foreign, index.query_vectors, index.dictionary, s.max_translations,
-                                     s.translation_senses)
+                                     s.translation_senses, frozenset(across))
     if index.dictionary:
         russian = lexical.russian_words(question, s.expand_max_words)
         translations.update(lexical.translate_russian(russian, index.dictionary, index.reverse_cache, s.max_translations,
                                                       index.query_vectors))
-    for word in capped_words(question, _WORD):
-        found = [w for w in _across_scripts(index, word) if term(w) in lexical.df]
-        if found:
-            translations[word] = list(dict.fromkeys([*translations.get(word, []), *(term(w) for w in found)]))
+    for word, found in across.items():
+        translations[word] = list(dict.fromkeys([*translations.get(word, []), *(term(w) for w in found)]))
     loose = {w: index.dictionary.translations(w)[:3] for w in foreign} if index.dictionary else {}
     return translations, loose
 
