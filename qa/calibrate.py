@@ -63,14 +63,15 @@ def collect(dev: DevSet, base: Settings) -> list[dict]:
 def fit_ranker(train: list[dict]):
     """The linear weights, then trees on the same candidates and question weights (rows whose pool holds a gold part)."""
     from qa.ranker import Ranker, fit
-    from qa.trees import fit_trees
+    from qa.trees import fit_trees, with_relative
 
     train = [r for r in train if r["gold"].any()]
     question_weights = _weights(train)
     weights = fit([(r["x"], r["gold"]) for r in train], train[0]["names"], l2=L2, sample_weight=question_weights)
     per_candidate = np.concatenate([np.full(len(r["x"]), w) for r, w in zip(train, question_weights)])
-    trees = fit_trees(np.concatenate([r["x"] for r in train]), np.concatenate([r["gold"] for r in train]), per_candidate,
-                      train[0]["names"])
+    pools = [with_relative(r["names"], r["x"]) for r in train]  # the gaps are taken within each question's pool
+    trees = fit_trees(np.concatenate([x for _, x in pools]), np.concatenate([r["gold"] for r in train]), per_candidate,
+                      pools[0][0])
     return Ranker(weights, trees=trees)
 
 

@@ -48,3 +48,29 @@ def test_trees_learn_an_interaction_the_linear_score_cannot(tmp_path):
 def test_the_shipped_ranker_has_trees_over_its_own_features():
     ranker = load_ranker()
     assert ranker.trees is not None and set(ranker.trees.names) <= set(ranker.weights)
+
+
+def test_trees_read_a_features_gap_to_the_best_of_its_own_pool():
+    """Gold is the densest part of each question's pool, whatever the pool's level: no threshold on the raw cosine
+    finds it, the gap to the pool's best ("dense~best") does; evaluation forms the gaps from the pool it is given."""
+    from qa.trees import with_relative
+
+    rng = np.random.default_rng(3)
+
+    def pools(n: int):
+        for _ in range(n):
+            dense = rng.uniform(0.5, 0.9) + rng.normal(scale=0.03, size=8)  # one level per question
+            x = np.stack([dense, rng.normal(size=8)], axis=1)
+            yield x, dense == dense.max()
+
+    names = ["dense", "noise"]
+    train = list(pools(600))
+    widened = [with_relative(names, x) for x, _ in train]
+    assert widened[0][0] == ["dense", "noise", "dense~best"] and np.all(widened[0][1][:, 2] <= 0)
+    trees = fit_trees(np.concatenate([x for _, x in widened]), np.concatenate([g for _, g in train]),
+                      np.ones(600 * 8), widened[0][0])
+    plain = fit_trees(np.concatenate([x for x, _ in train]), np.concatenate([g for _, g in train]), np.ones(600 * 8), names)
+    test = list(pools(200))
+    hits = np.mean([g[int(np.argmax(trees.raw(names, x)))] for x, g in test])
+    plain_hits = np.mean([g[int(np.argmax(plain.raw(names, x)))] for x, g in test])
+    assert hits > 0.95 and hits > plain_hits + 0.2
