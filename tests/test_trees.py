@@ -46,8 +46,14 @@ def test_trees_learn_an_interaction_the_linear_score_cannot(tmp_path):
 
 
 def test_the_shipped_ranker_has_trees_over_its_own_features():
+    """Its own features, and their gaps to the best of the pool (qa/trees.py RELATIVE)."""
+    from qa.trees import BEST, RELATIVE
+
     ranker = load_ranker()
-    assert ranker.trees is not None and set(ranker.trees.names) <= set(ranker.weights)
+    assert ranker.trees is not None
+    plain = [n for n in ranker.trees.names if not n.endswith(BEST)]
+    gaps = [n[: -len(BEST)] for n in ranker.trees.names if n.endswith(BEST)]
+    assert set(plain) <= set(ranker.weights) and set(gaps) == set(RELATIVE) & set(plain)
 
 
 def test_trees_read_a_features_gap_to_the_best_of_its_own_pool():
