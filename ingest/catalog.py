@@ -7,7 +7,8 @@ from ingest.store import Store
 def remove(statement_id: str, store: Store) -> int:
     """Delete a statement: first from readers (its manifest), then its records; returns how many records went."""
     ids = store.ids({"statement_id": statement_id})
-    if statement_id in store.manifests():
+    if ids or statement_id in store.manifests():
+        # also when a removal stopped between its manifest delete and its new changes token: this one writes the token
         store.uncommit(statement_id)
     if ids:
         store.delete(ids)

@@ -3,6 +3,7 @@ behind it for any text the cut cannot cover; the ids are the whole vocabulary's 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -40,9 +41,12 @@ def write_cut(folder: Path) -> bool:
             added["id"] = position[added["id"]]
         for token in ((spec.get("post_processor") or {}).get("special_tokens") or {}).values():
             token["ids"] = [position[i] for i in token["ids"]]
-        tmp = folder / (CUT_FILE + ".tmp")
+        # names of this process's own: two processes may write the pair at once; each replace is whole
+        tmp, tmp_ids = folder / f"{CUT_FILE}.{os.getpid()}.tmp", folder / f"{CUT_IDS}.{os.getpid()}.tmp"
         tmp.write_bytes(orjson.dumps(spec))
-        np.save(folder / CUT_IDS, np.asarray(keep, dtype=np.int64))
+        with open(tmp_ids, "wb") as out:
+            np.save(out, np.asarray(keep, dtype=np.int64))
+        tmp_ids.replace(folder / CUT_IDS)
         tmp.replace(folder / CUT_FILE)  # last: the pair is complete once this name exists
         return True
     except (OSError, KeyError, ValueError) as exc:
@@ -60,14 +64,19 @@ class Subwords:
         self._whole = None
         self._lock = threading.Lock()
         self.ids: np.ndarray | None = None
+        self.cut = None
         if (folder / CUT_FILE).exists() or write_cut(folder):
-            self.cut = Tokenizer.from_file(str(folder / CUT_FILE))
-            self.ids = np.load(folder / CUT_IDS)
-        else:
+            try:
+                self.cut, self.ids = Tokenizer.from_file(str(folder / CUT_FILE)), np.load(folder / CUT_IDS)
+            except Exception as exc:  # unreadable: the whole vocabulary does the same work, slower to load
+                log.warning("using e5's whole tokenizer (its cut in %s is unreadable: %s)", folder, exc)
+                self.cut, self.ids = None, None
+        if self.cut is None:
             self.cut = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.cut.enable_truncation(max_tokens)
         self.unk = self.cut.token_to_id("<unk>")
-        self.pad_id = self.cut.token_to_id("<pad>") or 0
+        pad = self.cut.token_to_id("<pad>") or 0
+        self.pad_id = int(self.ids[pad]) if self.ids is not None else pad
 
     def encode_batch(self, texts: list[str]) -> list[list[int]]:
         encodings = self.cut.encode_batch(list(texts))
@@ -76,8 +85,10 @@ class Subwords:
         out = []
         for text, encoding in zip(texts, encodings):
             ids = encoding.ids
-            # an unknown piece: a character outside the cut (or in no piece at all); the whole vocabulary decides
-            out.append(self.whole.encode(text).ids if self.unk in ids else self.ids[ids].tolist())
+            # an unknown piece, also in what truncation cut off (a word split there can differ before its <unk>): a
+            # character outside the cut, or in no piece at all; the whole vocabulary decides
+            unknown = self.unk in ids or any(self.unk in o.ids for o in encoding.overflowing)
+            out.append(self.whole.encode(text).ids if unknown else self.ids[ids].tolist())
         return out
 
     @property

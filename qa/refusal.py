@@ -156,8 +156,10 @@ def documents_named(query: Query, hit: Hit, index: Index) -> tuple[frozenset[str
     haystack = f"{index.statement_text(hit.statement_id)} {hit.meta.get('date', '')}"
     bodies = _bodies_missing(query.text, "", lambda: set())  # every body the question names
     lacked = set(_bodies_missing(query.text, haystack, lambda: index.statement_terms(hit.statement_id)))
-    lacked |= {year for year in query.years if year not in haystack}
-    return frozenset(set(bodies) | set(query.years)) - lacked, frozenset(lacked)
+    if hit.meta.get("date"):  # only a dated statement lacks a year (as in `misses`); an undated one may omit it
+        lacked |= {year for year in query.years if year not in haystack}
+    given_years = {year for year in query.years if year in haystack}
+    return frozenset(set(bodies) - lacked) | given_years, frozenset(lacked)
 
 
 def _other_statements(found: Retrieval, hit: Hit) -> list[Hit]:

@@ -194,3 +194,19 @@ def test_every_commit_and_removal_leaves_a_new_changes_token_that_is_no_statemen
     assert second not in (None, first) and set(store.manifests()) == {SEED.stem, "council"}
     remove("council", open_store(settings))
     assert store.changes() not in (None, first, second) and set(store.manifests()) == {SEED.stem}
+
+
+def test_a_removal_stopped_after_its_manifest_went_is_finished_by_running_it_again(tmp_path, embedder):
+    """A writer killed between a removal's manifest delete and its new changes token leaves readers the old token (they
+    would serve the statement on); running the removal again writes the token and deletes the records."""
+    from ingest.catalog import remove
+    from tests.conftest import SEED
+
+    settings = make_settings(tmp_path)
+    store = open_store(settings)
+    add([SEED], store, embedder)
+    before = store.changes()
+    store.manifest.delete(ids=[SEED.stem])  # what the stopped removal did, and no more
+    assert store.changes() == before and store.count() == 10
+    assert remove(SEED.stem, open_store(settings)) == 10
+    assert store.changes() not in (None, before) and store.count() == 0 and not store.manifests()
