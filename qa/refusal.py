@@ -132,34 +132,45 @@ def _names_document(reason: Reason) -> bool:
         for body in ABBREVIATIONS)
 
 
-def _bodies_missing(question: str, haystack: str, statement_lemmas) -> list[str]:
-    """The bodies (UN, CIS, CSTO) the question names, as written there, that the text does not; statement_lemmas() gives
-    the text's lemmas, asked for only when needed."""
-    missing, lemmas = [], None
+def _bodies_asked(question: str) -> list[tuple[str, str]]:
+    """The bodies (UN, CIS, CSTO) the question names: each one's pattern, and how the question writes it."""
+    asked = []
     for body in ABBREVIATIONS:
         # Abbreviations as written (WHO, not "who"); full names in any case and inflection.
         pattern = "|".join([*(re.escape(a) for a in (*body.en, *body.ru)), *(f"(?i:{re.escape(f)})" for f in (body.en_full, body.ru_full) if f)])
-        asked = re.search(rf"(?<!\w)(?:{pattern})(?!\w)", question)
-        if asked and not re.search(rf"(?<!\w)(?:{pattern})(?!\w)", haystack):
+        found = re.search(rf"(?<!\w)(?:{pattern})(?!\w)", question)
+        if found:
+            asked.append((body, pattern, found.group(0)))
+    return asked
+
+
+def _bodies_missing(asked: list, haystack: str, statement_lemmas) -> list[str]:
+    """Of the bodies asked (`_bodies_asked`), those the text does not name, as the question writes them;
+    statement_lemmas() gives the text's lemmas, asked for only when needed."""
+    missing, lemmas = [], None
+    for body, pattern, written in asked:
+        if not re.search(rf"(?<!\w)(?:{pattern})(?!\w)", haystack):
             lemmas = lemmas if lemmas is not None else statement_lemmas()
             # a full name counts when all its words are there, inflected, but for abbreviations inside it
             # («Генеральной Ассамблеи» for "Генеральная Ассамблея ООН")
             if not any(full and set(terms(" ".join(w for w in full.split() if not w.isupper()))) <= lemmas
                        for full in (body.en_full, body.ru_full)):
-                missing.append(asked.group(0))
+                missing.append(written)
     return missing
 
 
 def documents_named(query: Query, hit: Hit, index: Index) -> tuple[frozenset[str], frozenset[str]]:
     """Of the years and bodies the question names, those the hit's statement gives (its text or date) and those it
     lacks."""
+    asked = _bodies_asked(query.text)
+    if not asked and not query.years:  # most questions: no statement text to search
+        return frozenset(), frozenset()
     haystack = f"{index.statement_text(hit.statement_id)} {hit.meta.get('date', '')}"
-    bodies = _bodies_missing(query.text, "", lambda: set())  # every body the question names
-    lacked = set(_bodies_missing(query.text, haystack, lambda: index.statement_terms(hit.statement_id)))
+    lacked = set(_bodies_missing(asked, haystack, lambda: index.statement_terms(hit.statement_id)))
     if hit.meta.get("date"):  # only a dated statement lacks a year (as in `misses`); an undated one may omit it
         lacked |= {year for year in query.years if year not in haystack}
     given_years = {year for year in query.years if year in haystack}
-    return frozenset(set(bodies) - lacked) | given_years, frozenset(lacked)
+    return frozenset({written for _, _, written in asked} - lacked) | given_years, frozenset(lacked)
 
 
 def _other_statements(found: Retrieval, hit: Hit) -> list[Hit]:
@@ -244,7 +255,7 @@ def misses(query: Query, hit: Hit, index: Index, header_only: bool = False) -> t
     absent = [year for year in query.years if year not in haystack] if hit.meta.get("date") else []
     if absent and len(absent) == len(query.years):
         found.append(Reason("year_missing", (absent[0],)))
-    for asked in _bodies_missing(question, haystack, lambda: statement_terms(hit.statement_id)):
+    for asked in _bodies_missing(_bodies_asked(question), haystack, lambda: statement_terms(hit.statement_id)):
         found.append(Reason("name_missing", (asked,)))
     label = hit.meta.get("label", "")
     text = hit.text[len(label):] if label and hit.text.startswith(label) else hit.text  # "Article 30" is no figure
