@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index import Index
-from qa.parts import bigrams, has_quantity
+from qa.parts import bigrams, gives_day, has_quantity
 from qa.query import Query
 from qa.stage_one import partial_products
 
@@ -201,6 +201,8 @@ def candidates(index: Index, query: Query, allowed: np.ndarray, pool_size: int,
         # Answer types: a figure for "how much", a date for "when", a person for "who".
         "figure_asked": float(query.asks_quantity) * index.has_number[rows],
         "date_asked": float(query.asks_date) * index.has_date[rows],
+        "day_asked": np.array([gives_day(index.docs[i]) for i in rows], np.float32) if query.asks_date
+        else np.zeros(len(rows), np.float32),
         "person_asked": float(query.asks_person) * index.has_person[rows],
         "quantity_asked": float(query.asks_quantity) * np.array([has_quantity(index.docs[i]) for i in rows], np.float32),
         "purpose_asked": float(query.asks_purpose) * np.array([k == "preamble" for k in kinds], np.float32),

@@ -19,6 +19,25 @@ _QUANTITY = re.compile(rf"(?<![\w.,-])(?<!N )(?<!№ )\d+(?:[ ,.]\d+){{0,4}}(?:-
 _ITEM_MARK = re.compile(r"^\W*(?:\d+(?:\.\d+)*[.)]|[а-яa-z]\))\s*")
 _REFERENCE = re.compile(r"\b(?:пункт|подпункт|стать|част|раздел|глав|приложени|article|paragraph|section|chapter|annex)\w{0,6}\s+(?:N\s*)?\d+",
                         re.I)
+# A figure asked ("how many", qa/query.py) in words: «двести человек», "twelve members", «трехкратный», "a threefold rise".
+_NUMBER_WORDS = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|percent|"
+    r"один|одна|одно|одного|одной|одному|одним|два|две|двух|двум|двумя|три|трех|трём|трем|тремя|четыре|четырех|"
+    r"четырьмя|пять|шесть|семь|восемь|девять|десять|\w+дцат\w*|\w*десят\w*|сорок\w*|девяност\w*|сто|ста|двести|"
+    r"триста|\w+сот\w*|тысяч\w*|миллион\w*|миллиард\w*|триллион\w*|полтора|полторы|половин\w*|десятк\w*|сотн\w*|"
+    r"дюжин\w*|двое|трое|четверо|процент\w*|нескольк\w*|много раз|\w*кратн\w*|several|many times|once|twice|\w+fold|"
+    r"(?:одно|дву|двух|трех|трёх|четырех|пяти|шести|семи|восьми|девяти|десяти)\w+)\b", re.I)
+# What a figure in digits may be besides one: a document's or gazette article's number («N 452-рп», «ст. 5203»), a date
+# («31 октября 1997 г.», "10 December 1948", «в 2002-2008 годах»; a year before a unit is a sum: «2000 рублей»).
+_DOCUMENT_NUMBER = re.compile(r"(?:\bN|№|\bNo\.?|\b(?:ст|стт|п|пп|подп|ч|гл|разд|art|para|sec)\.)\s*\d[\w/.-]*", re.I)
+_DATE_FIGURES = re.compile(
+    rf"\b\d{{1,2}}\s+(?:{_MONTHS})\w*(?:\s+(?:1[89]|20)\d\d)?|\b(?:{_MONTHS})\w*\s+\d{{1,2}}(?:,\s*(?:1[89]|20)\d\d)?"
+    r"|\b(?:1[89]|20)\d\d(?:\s*[-–—]\s*(?:1[89]|20)?\d\d)?\b(?=\s*(?:г\.|г\b|год|гг|year|[-–—,.;:)»\"]|\s*$)"
+    r"|\s+(?!тыс|млн|млрд|руб|чел|долл|ед|шт|кв|км|га|т\b))", re.I)
+# A day of the year, not a year alone: «3 октября 2002 года», "10 December 1948", "December 21, 1991", «21.12.1991» —
+# what "on what date" asks; a year is in most paragraphs of a dated act.
+_DAY = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\w*|\b(?:{_MONTHS})\w*\s+\d{{1,2}}\b|\b\d{{1,2}}\.\d{{1,2}}\.(?:19|20)?\d\d\b", re.I)
 # Words that may be names: capitalised or in capitals, four letters or more («Хлопонина», «ПРОКСИ», "Shaposhnikov").
 _NAME_LIKE = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][\w-]{3,}")
 
@@ -56,6 +75,19 @@ def gloss(meta: dict, doc: str, russian: bool, dictionary, cache: Path) -> tuple
 def has_quantity(doc: str) -> bool:
     """Whether a part states a quantity (what a "how many / how much" question asks), its item number aside."""
     return bool(_QUANTITY.search(_REFERENCE.sub("", _ITEM_MARK.sub("", doc, count=1))))
+
+
+def gives_figure(doc: str) -> bool:
+    """Whether a part gives any figure a "how many / how much" question may ask — a number in digits or words, a share,
+    a sum — once its item mark, references, document numbers and dates are set aside (looser than `has_quantity`: "50%",
+    "10 000", «на 3 года» count)."""
+    rest = _DATE_FIGURES.sub(" ", _DOCUMENT_NUMBER.sub(" ", _REFERENCE.sub(" ", _ITEM_MARK.sub("", doc, count=1))))
+    return any(c.isdigit() for c in rest) or bool(_NUMBER_WORDS.search(rest))
+
+
+def gives_day(doc: str) -> bool:
+    """Whether a part gives a day of the year (a date to the day), which "on what date" asks."""
+    return bool(_DAY.search(doc))
 
 
 def answer_kinds(doc: str) -> tuple[bool, bool, bool]:

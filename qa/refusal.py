@@ -17,7 +17,7 @@ from qa.index import Index
 from qa.lexical import FRAME_NOUNS
 from qa.named import asked_names, asked_places, mentions, names_name, names_place
 from qa.names import ABBREVIATIONS
-from qa.parts import answer_kinds
+from qa.parts import answer_kinds, gives_figure
 from qa.query import Query
 from qa.ranker import models_for
 from qa.reasons import Reason
@@ -30,15 +30,6 @@ FEATURES = ("cosine", "cross_cosine", "cross", "coverage", "score", "share", "mi
 HAND = {"bias": -80.5, "cosine": 100.0, "cross_cosine": 0.0, "cross": 4.5, "coverage": 0.0, "share": 0.0, "misses": -50.0,
         "metadata_about": 20.0, "threshold": 0.5}
 
-# A figure asked ("how many", qa/query.py) cannot come from a paragraph with no number in digits or words.
-_NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|"
-    r"seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|percent|"
-    r"один|одна|одно|одного|одной|одному|одним|два|две|двух|двум|двумя|три|трех|трём|трем|тремя|четыре|четырех|"
-    r"четырьмя|пять|шесть|семь|восемь|девять|десять|\w+дцат\w*|\w*десят\w*|сорок\w*|девяност\w*|сто|ста|двести|"
-    r"триста|\w+сот\w*|тысяч\w*|миллион\w*|миллиард\w*|триллион\w*|полтора|полторы|половин\w*|десятк\w*|сотн\w*|"
-    r"дюжин\w*|двое|трое|четверо|процент\w*|нескольк\w*|много раз|\w*кратн\w*|several|many times|once|twice|\w+fold|"
-    r"(?:одно|дву|двух|трех|трёх|четырех|пяти|шести|семи|восьми|девяти|десяти)\w+)\b", re.I)
 
 
 @dataclass
@@ -260,7 +251,7 @@ def misses(query: Query, hit: Hit, index: Index, header_only: bool = False) -> t
     label = hit.meta.get("label", "")
     text = hit.text[len(label):] if label and hit.text.startswith(label) else hit.text  # "Article 30" is no figure
     # a header's figures are dates; one entry of a list under a heading answers "how many" by the list's length
-    if query.asks_quantity and (hit.paragraph == 0 or not _NUMBER.search(text)) and not _list_entry(hit, index):
+    if query.asks_quantity and (hit.paragraph == 0 or not gives_figure(text)) and not _list_entry(hit, index):
         found.append(Reason("no_figure"))
     places = asked_places(question)
     names = asked_names(query, index)
@@ -280,10 +271,14 @@ def misses(query: Query, hit: Hit, index: Index, header_only: bool = False) -> t
     return found, unmatched
 
 
+ROSTER_WORDS = 8  # an entry of a roster (a name, a place, a body) is short; a clause of a list of tasks is not
+
+
 def _list_entry(hit: Hit, index: Index) -> bool:
-    """Whether the part is one of several entries under one heading (the judges named to one court)."""
+    """Whether the part is one of several short entries under one heading (the judges named to one court): a roster,
+    which answers "how many" by its length — unlike a list of duties, whose entries count no servicemen."""
     context = hit.meta.get("context", "")
-    if not context or hit.meta.get("kind") != "item":
+    if not context or hit.meta.get("kind") != "item" or len(hit.text.split()) > ROSTER_WORDS:
         return False
     rows = np.flatnonzero(index.statement_of == hit.statement_id)
     return sum(index.metas[i].get("context") == context for i in rows) >= 3

@@ -37,16 +37,16 @@ def dev_results(collection):
 
 
 def test_collection_floors(dev_results):
-    """Floors a little under the values measured (session 22), over collection-dev and the four sets of its kind in
-    data/eval (400 questions): cited correct 0.781 (EN 0.762 / RU 0.800), R@3 0.931, unanswerable refused 0.625,
-    answerable refused 0.050, citation precision 0.76, gold statements cited on the multi-document questions 0.54 (0.72
+    """Floors a little under the values measured (session 23), over collection-dev and the four sets of its kind in
+    data/eval (400 questions): cited correct 0.775 (EN 0.756 / RU 0.794), R@3 0.931, unanswerable refused 0.700,
+    answerable refused 0.041, citation precision 0.75, gold statements cited on the multi-document questions 0.56 (0.73
     over all questions). The models are fitted on these sets among others, so these are in-sample: held out (each set by
-    models fitted without it, `python -m qa.heldout`) cited correct is 0.678."""
+    models fitted without it, `python -m qa.heldout`) cited correct is 0.681, unanswerable refused 0.650."""
     table = metrics_by_language(dev_results)
     assert table["all"]["verbatim_quotes"] == 1.0
     assert table["all"]["cited_correct"] >= 0.74 and table["all"]["R@3"] >= 0.89
     assert table["en"]["cited_correct"] >= 0.73 and table["ru"]["cited_correct"] >= 0.75
-    assert table["all"]["unanswerable_refused"] >= 0.55 and table["all"]["answerable_refused"] <= 0.065
+    assert table["all"]["unanswerable_refused"] >= 0.65 and table["all"]["answerable_refused"] <= 0.065
     assert table["all"]["citation_precision"] >= 0.70
     assert table["multi-doc"]["multi_doc_statements_cited"] >= 0.52
 
@@ -202,6 +202,21 @@ def test_how_many_is_answered_by_a_list_of_entries(collection):
         assert hits[0].statement_id == entry.statement_id == "kremlin_act_18777_ru"
         assert query.asks_quantity and not any(r.code == "no_figure" for r in misses(query, entry, collection)[0])
         assert all(r.code != "no_figure" for r in answer(question, collection).reasons)
+
+
+def test_a_list_of_duties_does_not_answer_how_many(collection):
+    """Only a roster's entries (a name, a place) count by the list's length; a long clause of a list of duties under one
+    heading gives no figure, so "how many" asked of it is refused for want of one."""
+    from qa.parts import gives_figure
+    from qa.query import read_query
+    from qa.refusal import ROSTER_WORDS, misses
+    from qa.retrieve import search
+
+    query = read_query(collection, "Сколько офицеров служит в военной комендатуре Чеченской Республики?")
+    hits = search(collection, query, 10).hits
+    duty = next(h for h in hits if h.meta.get("kind") == "item" and h.meta.get("context")
+                and len(h.text.split()) > ROSTER_WORDS and not gives_figure(h.text))
+    assert query.asks_quantity and any(r.code == "no_figure" for r in misses(query, duty, collection)[0])
 
 
 def test_beyond_header_is_what_the_question_asks_past_naming_its_statement(collection, seed_index):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.parts import has_quantity
+from qa.parts import gives_day, gives_figure, has_quantity
 
 
 @pytest.mark.parametrize("text", [
@@ -23,3 +23,29 @@ def test_a_number_with_what_it_counts_is_a_quantity(text):
 ])
 def test_item_numbers_dates_and_references_are_not(text):
     assert not has_quantity(text)
+
+
+@pytest.mark.parametrize("text", [
+    "рост на 50%", "a fee of $5,000", "10 000", "a quorum of 2/3", "сроком на 3 года", "не менее двух членов",
+    "2000 рублей", "21 929 тыс. рублей Минтруду России",
+])
+def test_any_figure_a_how_many_question_may_ask_is_given(text):
+    assert gives_figure(text)
+
+
+@pytest.mark.parametrize("text", [
+    "г) абзац первый пункта 9 дополнить словами", "1. Назначить судьей", "adopted on 10 December 1948.",
+    "Внести в распоряжение Президента Российской Федерации от 31 октября 1997 г. N 452-рп (Собрание законодательства "
+    "Российской Федерации, 1997, N 45, ст. 5203)", "в 2002-2008 годах", "in 2002 the Council met",
+])
+def test_item_document_and_date_numbers_give_no_figure(text):
+    assert not gives_figure(text)
+
+
+@pytest.mark.parametrize("text,day", [
+    ("Москва, Кремль\n3 октября 2002 года\nN 1112", True), ("adopted on 10 December 1948", True),
+    ("Done at Alma-Ata, December 21, 1991", True), ("в редакции Указа от 11.07.2004 г. N 865", True),
+    ("в 2002-2008 годах", False), ("Article 30 of the Declaration", False), ("не более 200 человек", False),
+])
+def test_a_day_of_the_year_is_what_on_what_date_asks(text, day):
+    assert gives_day(text) == day
