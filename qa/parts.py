@@ -29,15 +29,15 @@ _NUMBER_WORDS = re.compile(
     r"дюжин\w*|двое|трое|четверо|процент\w*|нескольк\w*|много раз|\w*кратн\w*|several|many times|once|twice|\w+fold|"
     r"(?:одно|дву|двух|трех|трёх|четырех|пяти|шести|семи|восьми|девяти|десяти)\w+)\b", re.I)
 # What a figure in digits may be besides one: a document's or gazette article's number («N 452-рп», «ст. 5203»), a date
-# («31 октября 1997 г.», "10 December 1948", «в 2002-2008 годах»; a year before a unit is a sum: «2000 рублей»).
+# (a day below, «в 2002-2008 годах», "in 2002"; a year before a unit is a sum: «2000 рублей»).
 _DOCUMENT_NUMBER = re.compile(r"(?:\bN|№|\bNo\.?|\b(?:ст|стт|п|пп|подп|ч|гл|разд|art|para|sec)\.)\s*\d[\w/.-]*", re.I)
-_DATE_FIGURES = re.compile(
-    rf"\b\d{{1,2}}\s+(?:{_MONTHS})\w*(?:\s+(?:1[89]|20)\d\d)?|\b(?:{_MONTHS})\w*\s+\d{{1,2}}(?:,\s*(?:1[89]|20)\d\d)?"
-    r"|\b(?:1[89]|20)\d\d(?:\s*[-–—]\s*(?:1[89]|20)?\d\d)?\b(?=\s*(?:г\.|г\b|год|гг|year|[-–—,.;:)»\"]|\s*$)"
-    r"|\s+(?!тыс|млн|млрд|руб|чел|долл|ед|шт|кв|км|га|т\b))", re.I)
 # A day of the year, not a year alone: «3 октября 2002 года», "10 December 1948", "December 21, 1991", «21.12.1991» —
 # what "on what date" asks; a year is in most paragraphs of a dated act.
 _DAY = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\w*|\b(?:{_MONTHS})\w*\s+\d{{1,2}}\b|\b\d{{1,2}}\.\d{{1,2}}\.(?:19|20)?\d\d\b", re.I)
+_DATE_FIGURES = re.compile(
+    rf"(?:{_DAY.pattern})(?:,?\s*(?:1[89]|20)\d\d\b)?"
+    r"|\b(?:1[89]|20)\d\d(?:\s*[-–—]\s*(?:1[89]|20)?\d\d)?\b(?=\s*(?:г\.|г\b|год|гг|year|[-–—,.;:)\]»\"]|\s*$)"
+    r"|\s+(?!тыс|млн|млрд|руб|чел|долл|ед|шт|кв|км|га|т\b))", re.I)
 # Words that may be names: capitalised or in capitals, four letters or more («Хлопонина», «ПРОКСИ», "Shaposhnikov").
 _NAME_LIKE = re.compile(r"(?<![\w-])[A-ZА-ЯЁ][\w-]{3,}")
 

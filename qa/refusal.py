@@ -31,7 +31,6 @@ HAND = {"bias": -80.5, "cosine": 100.0, "cross_cosine": 0.0, "cross": 4.5, "cove
         "metadata_about": 20.0, "threshold": 0.5}
 
 
-
 @dataclass
 class Evidence:
     """What speaks for answering from one paragraph: model features, what the statement lacks, P(answers)."""
@@ -250,7 +249,7 @@ def misses(query: Query, hit: Hit, index: Index, header_only: bool = False) -> t
         found.append(Reason("name_missing", (asked,)))
     label = hit.meta.get("label", "")
     text = hit.text[len(label):] if label and hit.text.startswith(label) else hit.text  # "Article 30" is no figure
-    # a header's figures are dates; one entry of a list under a heading answers "how many" by the list's length
+    # a header's figures are dates; one entry of a roster under a heading answers "how many" by the roster's length
     if query.asks_quantity and (hit.paragraph == 0 or not gives_figure(text)) and not _list_entry(hit, index):
         found.append(Reason("no_figure"))
     places = asked_places(question)

@@ -37,6 +37,8 @@ def test_any_figure_a_how_many_question_may_ask_is_given(text):
     "г) абзац первый пункта 9 дополнить словами", "1. Назначить судьей", "adopted on 10 December 1948.",
     "Внести в распоряжение Президента Российской Федерации от 31 октября 1997 г. N 452-рп (Собрание законодательства "
     "Российской Федерации, 1997, N 45, ст. 5203)", "в 2002-2008 годах", "in 2002 the Council met",
+    "военные комендатуры г. Грозного; (В редакции Указа Президента Российской Федерации от 10.12.2003 г. N 1461)",
+    "[Done at Minsk, December 8,1991, and done at Alma Alta, December 21,1991]",
 ])
 def test_item_document_and_date_numbers_give_no_figure(text):
     assert not gives_figure(text)
