@@ -7,6 +7,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -122,8 +123,10 @@ def _names_document(reason: Reason) -> bool:
         for body in ABBREVIATIONS)
 
 
-def _bodies_asked(question: str) -> list[tuple[str, str]]:
-    """The bodies (UN, CIS, CSTO) the question names: each one's pattern, and how the question writes it."""
+@lru_cache(maxsize=256)
+def _bodies_asked(question: str) -> tuple:
+    """The bodies (UN, CIS, CSTO) the question names: each one's pattern, and how the question writes it (read once per
+    question: `misses` and `documents_named` ask it for every statement they look at)."""
     asked = []
     for body in ABBREVIATIONS:
         # Abbreviations as written (WHO, not "who"); full names in any case and inflection.
@@ -131,10 +134,10 @@ def _bodies_asked(question: str) -> list[tuple[str, str]]:
         found = re.search(rf"(?<!\w)(?:{pattern})(?!\w)", question)
         if found:
             asked.append((body, pattern, found.group(0)))
-    return asked
+    return tuple(asked)
 
 
-def _bodies_missing(asked: list, haystack: str, statement_lemmas) -> list[str]:
+def _bodies_missing(asked: tuple, haystack: str, statement_lemmas) -> list[str]:
     """Of the bodies asked (`_bodies_asked`), those the text does not name, as the question writes them;
     statement_lemmas() gives the text's lemmas, asked for only when needed."""
     missing, lemmas = [], None
