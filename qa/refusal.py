@@ -250,10 +250,7 @@ def misses(query: Query, hit: Hit, index: Index, header_only: bool = False) -> t
         found.append(Reason("year_missing", (absent[0],)))
     for asked in _bodies_missing(_bodies_asked(question), haystack, lambda: statement_terms(hit.statement_id)):
         found.append(Reason("name_missing", (asked,)))
-    label = hit.meta.get("label", "")
-    text = hit.text[len(label):] if label and hit.text.startswith(label) else hit.text  # "Article 30" is no figure
-    # a header's figures are dates; one entry of a roster under a heading answers "how many" by the roster's length
-    if query.asks_quantity and (hit.paragraph == 0 or not gives_figure(text)) and not _list_entry(hit, index):
+    if lacks_figure(query, hit, index):
         found.append(Reason("no_figure"))
     places = asked_places(question)
     names = asked_names(query, index)
@@ -271,6 +268,16 @@ def misses(query: Query, hit: Hit, index: Index, header_only: bool = False) -> t
         if not names_place(haystack, lemmas, russian, english):
             found.append(Reason("name_missing", (shown,)))
     return found, unmatched
+
+
+def lacks_figure(query: Query, hit: Hit, index: Index) -> bool:
+    """Whether the question asks for a figure and the paragraph gives none (a header's figures are dates; one entry of a
+    roster under a heading answers "how many" by the roster's length)."""
+    if not query.asks_quantity:
+        return False
+    label = hit.meta.get("label", "")
+    text = hit.text[len(label):] if label and hit.text.startswith(label) else hit.text  # "Article 30" is no figure
+    return (hit.paragraph == 0 or not gives_figure(text)) and not _list_entry(hit, index)
 
 
 ROSTER_WORDS = 8  # an entry of a roster (a name, a place, a body) is short; a clause of a list of tasks is not

@@ -294,3 +294,34 @@ def test_a_word_placed_across_scripts_gets_no_nearest_lemma_guess(collection):
     from qa.query import read_query
 
     assert "культура" in read_query(collection, "Who chairs the board of trustees of Kultura?").translations["Kultura"]
+
+
+def test_a_figure_asked_of_a_paragraph_without_one_is_answered_by_the_next_that_gives_one(collection):
+    """The kind of answer a question asks narrows the answers before it refuses: when the best paragraph gives no
+    figure for "how many", the retrieved paragraphs that give one are the answers, if the best of them is ranked within
+    FIGURE_MARGIN of the best; beyond that margin the question is refused for want of a figure, as before. (Held out, six answerable
+    "how many / what sum" questions were refused this way, the paragraph with the figure one or two ranks down.)"""
+    from dataclasses import replace
+
+    from qa.answer import FIGURE_MARGIN, of_the_kind_asked
+    from qa.parts import gives_figure
+    from qa.query import read_query
+    from qa.refusal import evidence, lacks_figure
+    from qa.retrieve import search
+
+    query = read_query(collection, "How many young workers at most could get a draft deferment under the 2002 decree?")
+    found = search(collection, query, 10)
+    bare = next(h for h in found.hits if not gives_figure(h.text))
+    figure = next(h for h in found.hits if gives_figure(h.text) and h.statement_id == bare.statement_id)
+    for gap, answered_by in ((FIGURE_MARGIN / 2, figure), (FIGURE_MARGIN * 2, bare)):
+        hits = [replace(bare, score=10.0), replace(figure, score=10.0 - gap)]
+        ordered = replace(found, hits=hits + [h for h in found.hits if h not in (bare, figure)])
+        top = evidence(query, ordered, ordered.hits[0], collection)
+        assert [m.code for m in top.misses] == ["no_figure"]
+        chosen, ev = of_the_kind_asked(query, ordered, collection, top)
+        assert chosen.hits[0].text == answered_by.text and bool(ev.misses) == (answered_by is bare)
+        # within the margin the answers are the paragraphs that give a figure (a second statement's too); beyond it, all
+        assert chosen.hits == ordered.hits if answered_by is bare else not any(lacks_figure(query, h, collection) for h in chosen.hits)
+    a = answer("How many young workers at most could get a draft deferment under the 2002 decree?", collection)
+    assert all(r.code != "no_figure" for r in a.reasons)
+    assert not a.answered or gives_figure(a.citations[0].text)
