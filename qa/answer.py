@@ -3,7 +3,7 @@ when the evidence is weak."""
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -12,7 +12,7 @@ from ingest.terms import is_russian
 from qa.index import Index
 from qa.query import read_query
 from qa.reasons import Reason, line
-from qa.refusal import Evidence, documents_named, evidence, lacks_figure, refusal_model, refusal_reason, softmax_share, verdict
+from qa.refusal import Evidence, documents_named, evidence, of_the_kind_asked, refusal_model, softmax_share, verdict
 from qa.retrieve import Filters, Hit, Retrieval, search
 
 CANNOT_ANSWER = "The statements do not answer this question."
@@ -123,7 +123,7 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     elif reason := verdict(top, refusal_model(index)):
         result.reasons = [reason]
     if found.hits and filters and (filters.statement_ids or filters.since or filters.until or filters.issuer):
-        result.reasons = within_filters(index, query, found, result.reasons, k or s.k)
+        result.reasons = within_filters(index, query, answering, result.reasons, k or s.k)
     if found.hits and not result.reasons:
         for hit in with_parallels(answering_hits(answering, query, index, top), index, query, filters):
             hit = _metadata_citation(index, hit, query)
@@ -140,25 +140,6 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
         result.answer = "\n".join(lines) or refusal
     result.latency_ms = (time.perf_counter() - started) * 1000
     return result
-
-
-# Ranker units: the paragraph that gives the figure asked may trail the best one by this much (held out, the six
-# answerable questions refused for want of a figure had the one that gives it 0.9-3.4 below; 2.0 as OUTSIDE_MARGIN).
-FIGURE_MARGIN = 2.0
-
-
-def of_the_kind_asked(query, found: Retrieval, index: Index, top: Evidence) -> tuple[Retrieval, Evidence]:
-    """When the best paragraph lacks the figure a question asks for, the paragraphs that give one are the answers (if
-    the best of them is ranked within FIGURE_MARGIN of the best overall): the kind of answer asked narrows the answers
-    before it refuses, and the evidence is weighed among those that could answer (the softmax share among them)."""
-    if not top.misses or any(m.code != "no_figure" for m in top.misses):
-        return found, top
-    narrowed = [h for h in found.hits if not lacks_figure(query, h, index)]
-    if not narrowed or found.hits[0].score - narrowed[0].score > FIGURE_MARGIN:
-        return found, top
-    kind = replace(found, hits=narrowed)
-    ev = evidence(query, kind, narrowed[0], index)
-    return (kind, ev) if not ev.misses else (found, top)
 
 
 def answering_hits(found: Retrieval, query, index: Index, top_evidence: Evidence | None = None) -> list[Hit]:
@@ -237,9 +218,14 @@ def within_filters(index: Index, query, found: Retrieval, reasons: list[Reason],
     statements the filters exclude answer it far better (ranked above it by more than the ranker's usual margin between
     an answer and a near one), the filters have excluded the answer. The reason then says how many statements do."""
     unfiltered = search(index, query, k, None)
-    if not unfiltered.hits or refusal_reason(query, unfiltered, index):
+    if not unfiltered.hits:
         return reasons
-    others = [h for h in answering_hits(unfiltered, query, index)]
+    model = refusal_model(index)
+    unfiltered, top = of_the_kind_asked(query, unfiltered, index, evidence(query, unfiltered, unfiltered.hits[0], index, model),
+                                        model)
+    if verdict(top, model):
+        return reasons
+    others = answering_hits(unfiltered, query, index, top)
     inside = {h.statement_id for h in found.hits}
     outside = list(dict.fromkeys(h.statement_id for h in others if h.statement_id not in inside))
     if not outside:

@@ -107,9 +107,8 @@ def cross_validate(rows: list[dict], folds: int = 5, seed: int = 0) -> dict:
 
 def refusal_rows(rows: list[dict], ranker) -> list[dict]:
     """Per question, the evidence features of the paragraph the fitted ranker finds to answer (the top one, or the best
-    of the kind asked: qa.answer.of_the_kind_asked), and whether it is answerable."""
-    from qa.answer import of_the_kind_asked
-    from qa.refusal import HAND, RefusalModel, evidence, vetoed
+    of the kind asked: qa.refusal.of_the_kind_asked), and whether it is answerable."""
+    from qa.refusal import HAND, RefusalModel, evidence, of_the_kind_asked, vetoed
     from qa.retrieve import search
 
     out = []
@@ -118,7 +117,7 @@ def refusal_rows(rows: list[dict], ranker) -> list[dict]:
         found = search(q["_index"], q["_query"], 10, model=ranker)
         if found.hits:
             ev = evidence(q["_query"], found, found.hits[0], q["_index"], RefusalModel(dict(HAND)))
-            ev = of_the_kind_asked(q["_query"], found, q["_index"], ev)[1]
+            ev = of_the_kind_asked(q["_query"], found, q["_index"], ev, RefusalModel(dict(HAND)))[1]
             out.append({"set": r["set"], "answerable": r["answerable"], "features": ev.features, "vetoed": bool(vetoed(ev))})
     return out
 
@@ -127,9 +126,8 @@ def near_miss_rows(rows: list[dict], ranker) -> list[dict]:
     """Unanswerable questions made from answerable ones: each asked again with its gold paragraphs hidden, so the best
     paragraph left is a near miss (its statement, or another, on the topic; not the answer). Some 1,500 rows for the
     refusal model to learn from and be measured on, beside the dev sets' few dozen real unanswerable questions."""
-    from qa.answer import of_the_kind_asked
     from qa.metrics import gold_statement, matches, same_statement
-    from qa.refusal import HAND, RefusalModel, evidence, vetoed
+    from qa.refusal import HAND, RefusalModel, evidence, of_the_kind_asked, vetoed
     from qa.retrieve import search
 
     out = []
@@ -145,7 +143,7 @@ def near_miss_rows(rows: list[dict], ranker) -> list[dict]:
         found = search(index, q["_query"], 10, model=ranker, exclude=hidden)
         if hidden.any() and found.hits:
             ev = evidence(q["_query"], found, found.hits[0], index, RefusalModel(dict(HAND)))
-            ev = of_the_kind_asked(q["_query"], found, index, ev)[1]
+            ev = of_the_kind_asked(q["_query"], found, index, ev, RefusalModel(dict(HAND)))[1]
             out.append({"set": f"{r['set']} near misses", "answerable": False, "near_miss": True, "features": ev.features,
                         "vetoed": bool(vetoed(ev))})
     return out

@@ -304,10 +304,9 @@ def test_a_figure_asked_of_a_paragraph_without_one_is_answered_by_the_next_that_
     "how many / what sum" questions were refused this way, the paragraph with the figure one or two ranks down.)"""
     from dataclasses import replace
 
-    from qa.answer import FIGURE_MARGIN, of_the_kind_asked
     from qa.parts import gives_figure
     from qa.query import read_query
-    from qa.refusal import evidence, lacks_figure
+    from qa.refusal import FIGURE_MARGIN, evidence, lacks_figure, of_the_kind_asked
     from qa.retrieve import search
 
     query = read_query(collection, "How many young workers at most could get a draft deferment under the 2002 decree?")
