@@ -111,13 +111,13 @@ def refusal_rows(rows: list[dict], ranker) -> list[dict]:
     from qa.refusal import HAND, RefusalModel, evidence, of_the_kind_asked, vetoed
     from qa.retrieve import search
 
-    out = []
+    out, hand = [], RefusalModel(dict(HAND))
     for r in rows:
         q = r["q"]
         found = search(q["_index"], q["_query"], 10, model=ranker)
         if found.hits:
-            ev = evidence(q["_query"], found, found.hits[0], q["_index"], RefusalModel(dict(HAND)))
-            ev = of_the_kind_asked(q["_query"], found, q["_index"], ev, RefusalModel(dict(HAND)))[1]
+            ev = of_the_kind_asked(q["_query"], found, q["_index"], evidence(q["_query"], found, found.hits[0], q["_index"], hand),
+                                   hand)[1]
             out.append({"set": r["set"], "answerable": r["answerable"], "features": ev.features, "vetoed": bool(vetoed(ev))})
     return out
 
@@ -130,7 +130,7 @@ def near_miss_rows(rows: list[dict], ranker) -> list[dict]:
     from qa.refusal import HAND, RefusalModel, evidence, of_the_kind_asked, vetoed
     from qa.retrieve import search
 
-    out = []
+    out, hand = [], RefusalModel(dict(HAND))
     for r in rows:
         if not r["answerable"] or r["ranker_only"]:
             continue
@@ -142,8 +142,7 @@ def near_miss_rows(rows: list[dict], ranker) -> list[dict]:
             hidden[i] = any(matches(item, g) for g in golds)
         found = search(index, q["_query"], 10, model=ranker, exclude=hidden)
         if hidden.any() and found.hits:
-            ev = evidence(q["_query"], found, found.hits[0], index, RefusalModel(dict(HAND)))
-            ev = of_the_kind_asked(q["_query"], found, index, ev, RefusalModel(dict(HAND)))[1]
+            ev = of_the_kind_asked(q["_query"], found, index, evidence(q["_query"], found, found.hits[0], index, hand), hand)[1]
             out.append({"set": f"{r['set']} near misses", "answerable": False, "near_miss": True, "features": ev.features,
                         "vetoed": bool(vetoed(ev))})
     return out
