@@ -180,18 +180,25 @@ def answering_hits(found: Retrieval, query, index: Index, top_evidence: Evidence
 
 def with_parallels(hits: list[Hit], index: Index, query, filters: Filters | None) -> list[Hit]:
     """Each hit followed by the matching paragraph of every statement parallel to its own (the other language's text
-    of a declaration, the same agreement inside a compendium) that is not cited yet and is within the filters, up to
-    max_statements: a reader quoting Article 13 of the UDHR is shown the Russian text's article 13 too."""
+    of a declaration, the same agreement inside a compendium) that is within the filters, up to max_statements: a reader
+    quoting Article 13 of the UDHR is shown the Russian text's article 13 too — also when the Russian text is among the
+    hits further down with a best paragraph of its own."""
     out: list[Hit] = []
     cited = {h.statement_id for h in hits}
     limit = max(index.settings.max_statements, len(cited))
+    aligned: set[str] = set()  # statements cited at the paragraph matching a better-ranked one's
     for hit in hits:
+        if hit.statement_id in aligned:
+            continue  # its own best paragraph yields to the one matching the better-ranked text's (both Article 13)
         out.append(hit)
         for row in index.parallel.get(hit.best_sentence[0], []):
             meta = index.metas[row]
-            if meta["statement_id"] in cited or len(cited) >= limit or (filters and not filters.allows(meta)):
+            sid = meta["statement_id"]
+            later = sid in cited and all(h.statement_id != sid for h in out)  # among the hits, not yet cited
+            if not later and (sid in cited or len(cited) >= limit) or (filters and not filters.allows(meta)):
                 continue
-            cited.add(meta["statement_id"])
+            cited.add(sid)
+            aligned.add(sid)
             sentences = index.sentences_of(np.array([row]))
             sims = index.sentence_vectors[sentences] @ query.vector if len(sentences) else np.zeros(0)
             best = int(sentences[int(np.argmax(sims))]) if len(sentences) else -1

@@ -325,3 +325,20 @@ def test_a_figure_asked_of_a_paragraph_without_one_is_answered_by_the_next_that_
     a = answer("How many young workers at most could get a draft deferment under the 2002 decree?", collection)
     assert all(r.code != "no_figure" for r in a.reasons)
     assert not a.answered or gives_figure(a.citations[0].text)
+
+
+def test_two_texts_of_one_instrument_are_cited_at_matching_paragraphs(collection):
+    """When both the English and the Russian UDHR answer, the one ranked lower is cited at the paragraph matching the
+    higher one's (the preamble's Charter clause in both), not at its own best, which may be another paragraph: both are
+    one text, and a reader comparing the quotes expects the same article twice."""
+    from qa.metrics import normalise
+
+    for question in ("Which documents mention the Charter of the United Nations?",
+                     "Has everyone the right to seek asylum from persecution?"):
+        cited = answer(question, collection).citations
+        udhr = [c for c in cited if c.statement_id.startswith("udhr")]
+        assert {c.statement_id for c in udhr} == {"udhr_en", "udhr_ru"}, question
+        first, second = udhr[0], udhr[1]
+        matching = {(collection.metas[j]["statement_id"], collection.metas[j]["paragraph"])
+                    for i in collection.by_paragraph[(first.statement_id, first.paragraph)] for j in collection.parallel.get(i)}
+        assert (second.statement_id, second.paragraph) in matching, (question, normalise(second.text)[:80])
