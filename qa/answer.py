@@ -12,7 +12,7 @@ from ingest.terms import is_russian
 from qa.index import Index
 from qa.query import read_query
 from qa.reasons import Reason, line
-from qa.refusal import Evidence, documents_named, evidence, of_the_kind_asked, refusal_model, softmax_share, verdict
+from qa.refusal import Evidence, answering_evidence, documents_named, evidence, refusal_model, softmax_share, verdict
 from qa.retrieve import Filters, Hit, Retrieval, search
 
 CANNOT_ANSWER = "The statements do not answer this question."
@@ -114,10 +114,7 @@ def answer(question: str, index: Index, k: int | None = None, filters: Filters |
     query = read_query(index, question)
     found = search(index, query, k or s.k, filters)
     result = Answer(question, False, refusal, retrieved=found.hits, translations=found.translations)
-    top = evidence(query, found, found.hits[0], index) if found.hits else None
-    answering = found
-    if top is not None:
-        answering, top = of_the_kind_asked(query, found, index, top)
+    answering, top = answering_evidence(query, found, index) if found.hits else (found, None)
     if top is None:
         result.reasons = [Reason("filters_match_nothing" if filters else "no_match")]
     elif reason := verdict(top, refusal_model(index)):
@@ -228,8 +225,7 @@ def within_filters(index: Index, query, found: Retrieval, reasons: list[Reason],
     if not unfiltered.hits:
         return reasons
     model = refusal_model(index)
-    unfiltered, top = of_the_kind_asked(query, unfiltered, index, evidence(query, unfiltered, unfiltered.hits[0], index, model),
-                                        model)
+    unfiltered, top = answering_evidence(query, unfiltered, index, model)
     if verdict(top, model):
         return reasons
     others = answering_hits(unfiltered, query, index, top)

@@ -107,8 +107,8 @@ def cross_validate(rows: list[dict], folds: int = 5, seed: int = 0) -> dict:
 
 def refusal_rows(rows: list[dict], ranker) -> list[dict]:
     """Per question, the evidence features of the paragraph the fitted ranker finds to answer (the top one, or the best
-    of the kind asked: qa.refusal.of_the_kind_asked), and whether it is answerable."""
-    from qa.refusal import HAND, RefusalModel, evidence, of_the_kind_asked, vetoed
+    of the kind asked: qa.refusal.answering_evidence), and whether it is answerable."""
+    from qa.refusal import HAND, RefusalModel, answering_evidence, vetoed
     from qa.retrieve import search
 
     out, hand = [], RefusalModel(dict(HAND))
@@ -116,8 +116,7 @@ def refusal_rows(rows: list[dict], ranker) -> list[dict]:
         q = r["q"]
         found = search(q["_index"], q["_query"], 10, model=ranker)
         if found.hits:
-            ev = of_the_kind_asked(q["_query"], found, q["_index"], evidence(q["_query"], found, found.hits[0], q["_index"], hand),
-                                   hand)[1]
+            ev = answering_evidence(q["_query"], found, q["_index"], hand)[1]
             out.append({"set": r["set"], "answerable": r["answerable"], "features": ev.features, "vetoed": bool(vetoed(ev))})
     return out
 
@@ -127,7 +126,7 @@ def near_miss_rows(rows: list[dict], ranker) -> list[dict]:
     paragraph left is a near miss (its statement, or another, on the topic; not the answer). Some 1,500 rows for the
     refusal model to learn from and be measured on, beside the dev sets' few dozen real unanswerable questions."""
     from qa.metrics import gold_statement, matches, same_statement
-    from qa.refusal import HAND, RefusalModel, evidence, of_the_kind_asked, vetoed
+    from qa.refusal import HAND, RefusalModel, answering_evidence, vetoed
     from qa.retrieve import search
 
     out, hand = [], RefusalModel(dict(HAND))
@@ -142,7 +141,7 @@ def near_miss_rows(rows: list[dict], ranker) -> list[dict]:
             hidden[i] = any(matches(item, g) for g in golds)
         found = search(index, q["_query"], 10, model=ranker, exclude=hidden)
         if hidden.any() and found.hits:
-            ev = of_the_kind_asked(q["_query"], found, index, evidence(q["_query"], found, found.hits[0], index, hand), hand)[1]
+            ev = answering_evidence(q["_query"], found, index, hand)[1]
             out.append({"set": f"{r['set']} near misses", "answerable": False, "near_miss": True, "features": ev.features,
                         "vetoed": bool(vetoed(ev))})
     return out

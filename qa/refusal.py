@@ -216,10 +216,11 @@ def vetoed(ev: Evidence) -> Reason | None:
     return None
 
 
-def refusal_reason(query: Query, found: Retrieval, index: Index, model: RefusalModel | None = None) -> Reason | None:
-    """None when the best paragraph (of the kind asked) answers; otherwise why not."""
-    model = model or refusal_model(index)
-    return verdict(of_the_kind_asked(query, found, index, evidence(query, found, found.hits[0], index, model), model)[1], model)
+def answering_evidence(query: Query, found: Retrieval, index: Index,
+                       model: RefusalModel | None = None) -> tuple[Retrieval, Evidence]:
+    """What an answer is decided on: the best paragraph's evidence, or the best of the kind asked (of_the_kind_asked),
+    with the retrieval narrowed to that kind."""
+    return of_the_kind_asked(query, found, index, evidence(query, found, found.hits[0], index, model), model)
 
 
 # Ranker units: the paragraph that gives the figure asked may trail the best one by this much (held out, the six
